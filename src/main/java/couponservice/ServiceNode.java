@@ -1,0 +1,201 @@
+package couponservice;
+
+import com.typesafe.config.Config;
+import couponservice.auth.Authenticator;
+import couponservice.auth.JwtVerifier;
+import couponservice.http.ApiRoutes;
+import couponservice.http.HttpContext;
+import couponservice.http.IssuanceRoutes;
+import couponservice.http.PolicyRoutes;
+import couponservice.http.Responses;
+import couponservice.issuance.CouponCodeDirectory;
+import couponservice.policy.CouponPolicy;
+import couponservice.policy.DefinitionSource;
+import couponservice.policy.PolicyRegistry;
+import couponservice.policy.PolicySettings;
+import couponservice.readside.PolicyReadModel;
+import couponservice.readside.PolicyReadProjection;
+import couponservice.readside.ReadModelDatabase;
+import couponservice.readside.ReadModelSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node of the service: actor system and cluster membership, schema, sharded entities,
+ * projections and the HTTP API. {@link Main} starts one per JVM; tests start several.
+ */
+public final class ServiceNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServiceNode.class);
+  private static final Duration STARTUP_STEP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ActorSystem<Void> system;
+  private final ReadModelDatabase database;
+  private final ServerBinding binding;
+
+  private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, ServerBinding binding) {
+    this.system = system;
+    this.database = database;
+    this.binding = binding;
+  }
+
+  public static ServiceNode start(Config config) throws StartupException {
+    Clock clock = Clock.systemUTC();
+    String authMode = config.getString("coupon.auth.mode");
+    Authenticator authenticator;
+    try {
+      authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock));
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    createDataDirectory(config);
+    ReadModelDatabase database = openDatabase(config);
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), ServiceConfig.SYSTEM_NAME, config);
+    } catch (RuntimeException e) {
+      database.close();
+      throw new StartupException("cannot start the cluster node on "
+          + config.getString("pekko.remote.artery.canonical.hostname") + ":"
+          + config.getInt("pekko.remote.artery.canonical.port") + " (port in use?): " + rootMessage(e), e);
+    }
+    try {
+      await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
+      await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
+      joinCluster(system, config);
+      ServerBinding binding = startServices(system, config, database, authenticator, clock);
+      return new ServiceNode(system, database, binding);
+    } catch (StartupException e) {
+      system.terminate();
+      database.close();
+      throw e;
+    }
+  }
+
+  private static void createDataDirectory(Config config) throws StartupException {
+    if (config.hasPath("coupon.data-dir")) {
+      Path dataDir = Path.of(config.getString("coupon.data-dir"));
+      try {
+        Files.createDirectories(dataDir);
+      } catch (java.io.IOException e) {
+        throw new StartupException("cannot create the data directory " + dataDir.toAbsolutePath() + ": " + e, e);
+      }
+    }
+  }
+
+  private static ReadModelDatabase openDatabase(Config config) throws StartupException {
+    String url = config.getString("coupon.database.url");
+    ReadModelDatabase database;
+    try {
+      database = ReadModelDatabase.open(config);
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot reach the database at " + url + ": " + rootMessage(e), e);
+    }
+    try {
+      ReadModelSchema.createIfMissing(database);
+    } catch (java.sql.SQLException e) {
+      database.close();
+      throw new StartupException("cannot create the read model tables at " + url + ": " + rootMessage(e), e);
+    }
+    return database;
+  }
+
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static ServerBinding startServices(
+      ActorSystem<Void> system, Config config, ReadModelDatabase database, Authenticator authenticator, Clock clock)
+      throws StartupException {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Duration askTimeout = config.getDuration("coupon.http.ask-timeout");
+    PolicySettings policySettings = PolicySettings.fromConfig(config);
+
+    PolicyRegistry.init(sharding, clock);
+    DefinitionSource definitions = policyId -> sharding
+        .entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID)
+        .ask(replyTo -> new PolicyRegistry.Lookup(policyId, replyTo), askTimeout);
+    CouponPolicy.init(sharding, definitions, clock, policySettings);
+    PolicyReadProjection.init(system, database, policySettings);
+
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
+    HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
+        config.getBytes("coupon.http.max-body-bytes"), blocking);
+    ApiRoutes api = new ApiRoutes(http.responses(), List.of(
+        new PolicyRoutes(http, new PolicyReadModel(database)).route(),
+        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout)).route()));
+
+    String host = config.getString("coupon.http.interface");
+    int port = config.getInt("coupon.http.port");
+    try {
+      ServerBinding binding = await(Http.get(system).newServerAt(host, port).bind(api.route()), "binding HTTP");
+      binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      return binding;
+    } catch (StartupException e) {
+      throw new StartupException("cannot listen for HTTP on " + host + ":" + port + " (port in use?)", e);
+    }
+  }
+
+  private static <T> T await(CompletionStage<T> stage, String what) throws StartupException {
+    try {
+      return stage.toCompletableFuture().get(STARTUP_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new StartupException(what + " failed: " + rootMessage(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException(what + " was interrupted", e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Leaves the cluster (shards handed off, in-flight requests answered) and releases the database. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("Actor system did not terminate in time", e);
+    }
+    database.close();
+  }
+}

@@ -1,0 +1,7 @@
+package couponservice.auth;
+
+public enum Role {
+  USER,
+  ADMIN,
+  SERVICE
+}

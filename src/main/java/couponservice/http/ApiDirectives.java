@@ -1,0 +1,87 @@
+package couponservice.http;
+
+import couponservice.CouponException;
+import couponservice.ErrorCode;
+import couponservice.Outcome;
+import couponservice.auth.Authenticator;
+import couponservice.auth.Caller;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** The few directives every route of the API is built from: authenticate, read JSON, parse ids, answer. */
+public abstract class ApiDirectives extends AllDirectives {
+  protected final HttpContext http;
+
+  protected ApiDirectives(HttpContext http) {
+    this.http = http;
+  }
+
+  protected Route authenticated(Function<Caller, Route> inner) {
+    Authenticator authenticator = http.authenticator();
+    return extractRequest(request ->
+        inner.apply(authenticator.authenticate(name -> request.getHeader(name).map(HttpHeader::value))));
+  }
+
+  /** The request body as JSON: 415 if it is declared as something else, 413 past the size limit. */
+  protected Route jsonBody(Function<JsonBody, Route> inner) {
+    return extractRequestEntity(entity -> {
+      requireJson(entity);
+      return withSizeLimit(http.maxBodyBytes(), () ->
+          entity(Unmarshaller.entityToByteArray(), bytes -> {
+            if (bytes.length == 0) {
+              throw CouponException.invalid("a JSON body is required");
+            }
+            return inner.apply(JsonBody.parse(bytes));
+          }));
+    });
+  }
+
+  private static void requireJson(HttpEntity entity) {
+    boolean empty = entity.isKnownEmpty();
+    if (!empty && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+      throw new CouponException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+    }
+  }
+
+  /** A path segment that must be a positive long id; anything else is 400 naming {@code name}. */
+  protected Route pathId(String name, Function<Long, Route> inner) {
+    return pathPrefix(PathMatchers.segment(), segment -> inner.apply(parseId(name, segment)));
+  }
+
+  static long parseId(String name, String segment) {
+    try {
+      long id = Long.parseLong(segment);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw CouponException.invalid(name + " must be a positive integer id");
+  }
+
+  /** Asks an entity and answers its outcome, {@code successStatus} when it succeeded. */
+  protected <C, T> Route ask(EntityRef<C> entity, Function<ActorRef<Outcome<T>>, C> command, int successStatus) {
+    return reply(entity.ask(command::apply, http.askTimeout()), successStatus);
+  }
+
+  protected <T> Route reply(CompletionStage<Outcome<T>> outcome, int successStatus) {
+    return completeWithFuture(outcome.handle((value, failure) -> failure == null
+        ? http.responses().outcome(value, successStatus)
+        : http.responses().failure(failure)));
+  }
+
+  protected Duration askTimeout() {
+    return http.askTimeout();
+  }
+}

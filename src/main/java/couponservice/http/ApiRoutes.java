@@ -1,0 +1,76 @@
+package couponservice.http;
+
+import couponservice.CouponException;
+import couponservice.ErrorCode;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.MissingQueryParamRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.RequestEntityExpectedRejection;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+
+/**
+ * The whole HTTP API with the contract's error body on every failure path: refusals, unknown routes
+ * (404), wrong methods (405), oversized bodies (413), non-JSON bodies (415), and anything unexpected,
+ * which is logged and answered 503 without internals.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private final Responses responses;
+  private final List<Route> featureRoutes;
+
+  public ApiRoutes(Responses responses, List<Route> featureRoutes) {
+    this.responses = responses;
+    this.featureRoutes = featureRoutes;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
+        pathPrefix("api", () -> concat(featureRoutes.get(0), featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new)))));
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .match(CouponException.class, e -> complete(responses.error(e)))
+        .match(EntityStreamSizeException.class, e -> complete(tooLarge()))
+        .matchAny(e -> complete(responses.failure(e)))
+        .build();
+  }
+
+  private RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> complete(r.getCause() instanceof EntityStreamSizeException
+            ? tooLarge()
+            : responses.error(ErrorCode.VALIDATION_FAILED, "the body is not valid JSON")))
+        .handle(RequestEntityExpectedRejection.class,
+            r -> complete(responses.error(ErrorCode.VALIDATION_FAILED, "a JSON body is required")))
+        .handle(UnsupportedRequestContentTypeRejection.class,
+            r -> complete(responses.error(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json")))
+        .handle(MissingQueryParamRejection.class, r -> complete(responses.error(ErrorCode.VALIDATION_FAILED,
+            r.parameterName() + " is required")))
+        .handle(MalformedQueryParamRejection.class, r -> complete(responses.error(ErrorCode.VALIDATION_FAILED,
+            r.parameterName() + " is malformed")))
+        .handleAll(MethodRejection.class, rejections -> complete(methodNotAllowed(rejections)))
+        .handleNotFound(complete(responses.error(ErrorCode.NOT_FOUND, "no such route")))
+        .build();
+  }
+
+  private HttpResponse methodNotAllowed(List<MethodRejection> rejections) {
+    String allowed = rejections.stream().map(r -> r.supported().name()).distinct().collect(Collectors.joining(", "));
+    return responses.error(ErrorCode.METHOD_NOT_ALLOWED, "the method is not allowed here; allowed: " + allowed)
+        .addHeader(Allow.create(rejections.stream().map(MethodRejection::supported).distinct()
+            .toArray(org.apache.pekko.http.javadsl.model.HttpMethod[]::new)));
+  }
+
+  private HttpResponse tooLarge() {
+    return responses.error(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than 64 KiB");
+  }
+}

@@ -1,0 +1,6 @@
+package couponservice.policy;
+
+public enum DiscountType {
+  FIXED_AMOUNT,
+  PERCENTAGE
+}

@@ -1,0 +1,9 @@
+package couponservice.policy;
+
+public enum DistributionType {
+  CODE,
+  DOWNLOAD,
+  FIRST_COME,
+  EVENT,
+  DIRECT
+}

@@ -1,0 +1,150 @@
+package couponservice.policy;
+
+import couponservice.CborSerializable;
+import couponservice.ErrorCode;
+import couponservice.Outcome;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import java.time.Duration;
+
+/**
+ * The one place that allocates policy ids and keeps coupon codes unique (case-insensitive). It holds
+ * every policy's definition, so a policy entity that was never told it exists (a crash between
+ * registration and creation) learns its terms from here on first contact.
+ */
+public final class PolicyRegistry
+    extends EventSourcedBehaviorWithEnforcedReplies<PolicyRegistry.Command, PolicyRegistry.Event, PolicyRegistry.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "PolicyRegistry");
+  public static final String ENTITY_ID = "registry";
+
+  public interface Command extends CborSerializable {}
+
+  public record Register(PolicyDefinition definition, ActorRef<Outcome<Registration>> replyTo) implements Command {}
+
+  public record Lookup(long policyId, ActorRef<Outcome<Registration>> replyTo) implements Command {}
+
+  /** Resolves a coupon code (any case) to its policy. */
+  public record ResolveCode(String couponCode, ActorRef<Outcome<Registration>> replyTo) implements Command {}
+
+  public interface Event extends CborSerializable {}
+
+  public record PolicyRegistered(Registration registration) implements Event {}
+
+  public record Registration(long policyId, PolicyDefinition definition, Instant registeredAt) implements CborSerializable {}
+
+  /** Registrations by id and by normalized code; mutated in place, snapshotted as a list. */
+  public static final class State {
+    private final Map<Long, Registration> byId = new HashMap<>();
+    private final Map<String, Long> byCode = new HashMap<>();
+    private long lastPolicyId;
+
+    State add(Registration registration) {
+      byId.put(registration.policyId(), registration);
+      registration.definition().normalizedCode().ifPresent(code -> byCode.put(code, registration.policyId()));
+      lastPolicyId = Math.max(lastPolicyId, registration.policyId());
+      return this;
+    }
+  }
+
+  public record Snapshot(List<Registration> registrations) implements CborSerializable {}
+
+  public static void init(ClusterSharding sharding, Clock clock) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(clock)));
+  }
+
+  public static Behavior<Command> create(Clock clock) {
+    return new PolicyRegistry(clock);
+  }
+
+  private final Clock clock;
+
+  private PolicyRegistry(Clock clock) {
+    super(
+        PersistenceId.ofUniqueId("PolicyRegistry"),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Register.class, this::onRegister)
+        .onCommand(Lookup.class, (state, cmd) -> Effect().reply(cmd.replyTo(), found(state.byId.get(cmd.policyId()),
+            ErrorCode.POLICY_NOT_FOUND, "policy " + cmd.policyId() + " does not exist")))
+        .onCommand(ResolveCode.class, (state, cmd) -> Effect().reply(cmd.replyTo(), found(
+            state.byId.get(state.byCode.get(PolicyDefinition.normalizeCode(cmd.couponCode()))),
+            ErrorCode.COUPON_CODE_NOT_FOUND, "no policy has the coupon code " + cmd.couponCode())))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onRegister(State state, Register cmd) {
+    String code = cmd.definition().normalizedCode().orElse(null);
+    if (code != null && state.byCode.containsKey(code)) {
+      return Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.DUPLICATE_COUPON_CODE,
+          "couponCode " + cmd.definition().couponCode() + " is already used by policy " + state.byCode.get(code)));
+    }
+    if (state.lastPolicyId >= CouponIds.MAX_POLICY_ID) {
+      return Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "no policy ids are left"));
+    }
+    Registration registration = new Registration(state.lastPolicyId + 1, cmd.definition(), clock.instant());
+    return Effect().persist(new PolicyRegistered(registration)).thenReply(cmd.replyTo(), s -> Outcome.ok(registration));
+  }
+
+  private static Outcome<Registration> found(Registration registration, ErrorCode code, String message) {
+    return registration == null ? Outcome.rejected(code, message) : Outcome.ok(registration);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(PolicyRegistered.class, (state, event) -> state.add(event.registration()))
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(1000, 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return new Snapshot(new ArrayList<>(state.byId.values()));
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        State state = new State();
+        ((Snapshot) from).registrations().forEach(state::add);
+        return state;
+      }
+    };
+  }
+}

@@ -1,0 +1,22 @@
+package couponservice.policy;
+
+import couponservice.CborSerializable;
+import couponservice.policy.CouponPolicy.KeyedIssue;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A policy's state as stored in the snapshot store: the ledger as two parallel arrays (owner and issue
+ * time by coupon sequence); per-user counts are derived on load.
+ */
+public record PolicySnapshot(
+    long policyId,
+    PolicyDefinition definition,
+    Instant createdAt,
+    Instant updatedAt,
+    boolean active,
+    Long maxIssueCount,
+    long[] owners,
+    long[] issuedAtMillis,
+    List<KeyedIssue> keyedIssues)
+    implements CborSerializable {}

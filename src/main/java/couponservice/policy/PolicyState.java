@@ -1,0 +1,197 @@
+package couponservice.policy;
+
+import couponservice.ErrorCode;
+import couponservice.Outcome;
+import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.CouponPolicy.KeyedIssue;
+import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
+import couponservice.policy.CouponPolicy.PolicyActivationChanged;
+import couponservice.policy.CouponPolicy.PolicyCreated;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What a policy knows: its terms, stock, who holds which coupon, and the idempotency keys of recent
+ * issues. Mutated in place by the event handler (a copy per event would cost the whole ledger);
+ * snapshots go through {@link #toSnapshot()}, an immutable copy.
+ */
+public final class PolicyState {
+  private final long policyId;
+  private final Duration idempotencyRetention;
+  private PolicyDefinition definition;
+  private Instant createdAt;
+  private Instant updatedAt;
+  private boolean active;
+  private Long maxIssueCount;
+  private final CouponLedger ledger;
+  /** Insertion order is issue order, so expired keys are pruned from the head. */
+  private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
+
+  private PolicyState(long policyId, Duration idempotencyRetention, CouponLedger ledger) {
+    this.policyId = policyId;
+    this.idempotencyRetention = idempotencyRetention;
+    this.ledger = ledger;
+  }
+
+  static PolicyState empty(long policyId, Duration idempotencyRetention) {
+    return new PolicyState(policyId, idempotencyRetention, new CouponLedger());
+  }
+
+  public boolean isCreated() {
+    return definition != null;
+  }
+
+  public long policyId() {
+    return policyId;
+  }
+
+  public PolicyDefinition definition() {
+    return definition;
+  }
+
+  public boolean isActive() {
+    return active;
+  }
+
+  public Long maxIssueCount() {
+    return maxIssueCount;
+  }
+
+  public long issuedCount() {
+    return ledger.size();
+  }
+
+  public int couponsHeldBy(long userId) {
+    return ledger.countFor(userId);
+  }
+
+  // ---- event application ----
+
+  PolicyState onCreated(PolicyCreated event) {
+    definition = event.definition();
+    createdAt = event.createdAt();
+    updatedAt = event.createdAt();
+    active = true;
+    maxIssueCount = event.definition().maxIssueCount();
+    return this;
+  }
+
+  PolicyState onIssued(CouponsIssued event) {
+    long issuedAt = event.issuedAt().toEpochMilli();
+    for (Long userId : event.userIds()) {
+      ledger.append(userId, issuedAt);
+    }
+    for (KeyedIssue keyed : event.keyedIssues()) {
+      keyedIssues.put(new IdempotencyKey(keyed.userId(), keyed.key()), keyed.sequence());
+    }
+    pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
+    updatedAt = event.issuedAt();
+    return this;
+  }
+
+  PolicyState onActivationChanged(PolicyActivationChanged event) {
+    active = event.active();
+    updatedAt = event.at();
+    return this;
+  }
+
+  PolicyState onMaxIssueCountChanged(MaxIssueCountChanged event) {
+    maxIssueCount = event.newMaxIssueCount();
+    updatedAt = event.at();
+    return this;
+  }
+
+  private void pruneKeysIssuedBefore(Instant cutoff) {
+    long cutoffMillis = cutoff.toEpochMilli();
+    Iterator<Map.Entry<IdempotencyKey, Long>> oldestFirst = keyedIssues.entrySet().iterator();
+    while (oldestFirst.hasNext() && ledger.issuedAtMillisOf(oldestFirst.next().getValue()) < cutoffMillis) {
+      oldestFirst.remove();
+    }
+  }
+
+  // ---- decisions ----
+
+  /** The most coupons this policy may ever issue. */
+  long stockLimit() {
+    return maxIssueCount == null ? CouponIds.MAX_SEQUENCE : maxIssueCount;
+  }
+
+  /** Why the policy cannot issue through {@code channel} right now, whoever asks. */
+  <T> Optional<Outcome.Rejected<T>> refusalForChannel(IssueChannel channel, Instant now) {
+    if (!channel.issues(definition.distributionType())) {
+      return refuse(ErrorCode.DISTRIBUTION_TYPE_MISMATCH,
+          "policy " + policyId + " is a " + definition.distributionType() + " policy and is not issued this way");
+    }
+    if (!active) {
+      return refuse(ErrorCode.POLICY_INACTIVE, "policy " + policyId + " is deactivated");
+    }
+    if (!definition.issuesAt(now)) {
+      return refuse(ErrorCode.POLICY_INACTIVE,
+          "policy " + policyId + " issues from " + definition.validFrom() + " until " + definition.validUntil());
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code userId} cannot get one more coupon, counting the issues decided but not yet written. */
+  <T> Optional<Outcome.Rejected<T>> refusalForUser(long userId, PendingIssuances pending) {
+    int held = ledger.countFor(userId) + pending.countFor(userId);
+    if (held >= definition.maxIssuePerUser()) {
+      return refuse(ErrorCode.COUPON_ALREADY_ISSUED,
+          "user " + userId + " already holds " + held + " coupon(s) of policy " + policyId);
+    }
+    if (ledger.size() + pending.size() >= stockLimit()) {
+      return refuse(ErrorCode.COUPON_SOLD_OUT, "all " + stockLimit() + " coupons of policy " + policyId + " are issued");
+    }
+    return Optional.empty();
+  }
+
+  private static <T> Optional<Outcome.Rejected<T>> refuse(ErrorCode code, String message) {
+    return Optional.of(new Outcome.Rejected<>(code, message));
+  }
+
+  OptionalLong sequenceIssuedFor(IdempotencyKey key) {
+    Long sequence = keyedIssues.get(key);
+    return sequence == null ? OptionalLong.empty() : OptionalLong.of(sequence);
+  }
+
+  // ---- views ----
+
+  public PolicyView view() {
+    return PolicyView.of(policyId, definition, active, maxIssueCount, ledger.size(), createdAt, updatedAt);
+  }
+
+  IssuedCoupon issuedCoupon(long sequence) {
+    Instant issuedAt = Instant.ofEpochMilli(ledger.issuedAtMillisOf(sequence));
+    return new IssuedCoupon(
+        CouponIds.couponId(policyId, sequence), policyId, definition.couponName(), definition.discountType(),
+        definition.discountValue(), "ISSUED", issuedAt.plus(definition.couponValidity()), issuedAt);
+  }
+
+  // ---- snapshots ----
+
+  PolicySnapshot toSnapshot() {
+    List<KeyedIssue> keys = new ArrayList<>(keyedIssues.size());
+    keyedIssues.forEach((key, sequence) -> keys.add(new KeyedIssue(key.userId(), key.key(), sequence)));
+    return new PolicySnapshot(
+        policyId, definition, createdAt, updatedAt, active, maxIssueCount, ledger.ownersCopy(), ledger.issuedAtCopy(), keys);
+  }
+
+  static PolicyState fromSnapshot(PolicySnapshot snapshot, Duration idempotencyRetention) {
+    PolicyState state = new PolicyState(
+        snapshot.policyId(), idempotencyRetention, CouponLedger.restore(snapshot.owners(), snapshot.issuedAtMillis()));
+    state.definition = snapshot.definition();
+    state.createdAt = snapshot.createdAt();
+    state.updatedAt = snapshot.updatedAt();
+    state.active = snapshot.active();
+    state.maxIssueCount = snapshot.maxIssueCount();
+    snapshot.keyedIssues().forEach(k -> state.keyedIssues.put(new IdempotencyKey(k.userId(), k.key()), k.sequence()));
+    return state;
+  }
+}

@@ -1,0 +1,68 @@
+package couponservice.readside;
+
+import couponservice.policy.DiscountType;
+import couponservice.policy.DistributionType;
+import couponservice.policy.PolicyView;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Queries over {@code coupon_policies}: the newest-first policy list. */
+public final class PolicyReadModel {
+  private final ReadModelDatabase database;
+
+  public PolicyReadModel(ReadModelDatabase database) {
+    this.database = database;
+  }
+
+  /** Policies with an id below {@code beforeId} (all when null), newest first, at most {@code limit}. */
+  public Page<PolicyView> list(Long beforeId, int limit) throws SQLException {
+    String sql = "SELECT * FROM coupon_policies" + (beforeId == null ? "" : " WHERE id < ?") + " ORDER BY id DESC LIMIT ?";
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      int index = 1;
+      if (beforeId != null) {
+        statement.setLong(index++, beforeId);
+      }
+      statement.setInt(index, limit + 1);
+      List<PolicyView> policies = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          policies.add(policyOf(rows));
+        }
+      }
+      return Page.of(policies, limit);
+    }
+  }
+
+  private static PolicyView policyOf(ResultSet rows) throws SQLException {
+    Long maxIssueCount = Rows.getLong(rows, "max_issue_count");
+    long issued = rows.getLong("current_issue_count");
+    String validDuration = rows.getString("valid_duration");
+    return new PolicyView(
+        rows.getLong("id"),
+        rows.getString("coupon_name"),
+        rows.getString("coupon_code"),
+        DiscountType.valueOf(rows.getString("discount_type")),
+        Rows.getMoney(rows, "discount_value"),
+        Rows.getMoney(rows, "minimum_order_amount"),
+        Rows.getMoney(rows, "max_discount_amount"),
+        DistributionType.valueOf(rows.getString("distribution_type")),
+        maxIssueCount,
+        rows.getInt("max_issue_per_user"),
+        Rows.getInt(rows, "valid_days"),
+        validDuration == null ? null : Duration.parse(validDuration),
+        Rows.getInstant(rows, "valid_from"),
+        Rows.getInstant(rows, "valid_until"),
+        rows.getString("trigger_event_type"),
+        rows.getBoolean("is_active"),
+        issued,
+        maxIssueCount == null ? null : Math.max(0, maxIssueCount - issued),
+        Rows.getInstant(rows, "created_at"),
+        Rows.getInstant(rows, "updated_at"));
+  }
+}

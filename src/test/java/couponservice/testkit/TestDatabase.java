@@ -1,0 +1,80 @@
+package couponservice.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A PostgreSQL database of its own for one test class, on the local server (TEST_PG_HOST / TEST_PG_PORT /
+ * TEST_PG_USER override 127.0.0.1 / 5432 / postgres), dropped afterwards so runs never collide.
+ */
+public final class TestDatabase implements AutoCloseable {
+  private static final String HOST = env("TEST_PG_HOST", "127.0.0.1");
+  private static final String PORT = env("TEST_PG_PORT", "5432");
+  private static final String USER = env("TEST_PG_USER", "postgres");
+  private static final String PASSWORD = env("TEST_PG_PASSWORD", "");
+
+  private final String name;
+
+  private TestDatabase(String name) {
+    this.name = name;
+  }
+
+  public static TestDatabase create() {
+    String name = "coupon_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    execute("postgres", "CREATE DATABASE " + name);
+    return new TestDatabase(name);
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  private static String url(String database) {
+    return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + database;
+  }
+
+  private static void execute(String database, String sql) {
+    try (Connection connection = DriverManager.getConnection(url(database), USER, PASSWORD);
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " failed", e);
+    }
+  }
+
+  /** Settings that point a node of the prod profile at this database. */
+  public Config config() {
+    return ConfigFactory.parseMap(Map.of(
+        "coupon.database.host", HOST,
+        "coupon.database.port", PORT,
+        "coupon.database.name", name,
+        "coupon.database.user", USER,
+        "coupon.database.password", PASSWORD,
+        "coupon.database.max-connections", 8));
+  }
+
+  /** A single number from this database, for assertions on what was written. */
+  public long queryLong(String sql) {
+    try (Connection connection = DriverManager.getConnection(url(name), USER, PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+}

@@ -1,0 +1,55 @@
+package couponservice.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import couponservice.ServiceConfig;
+import couponservice.ServiceNode;
+import couponservice.StartupException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starts service nodes of the prod profile in this JVM against a {@link TestDatabase}. */
+public final class TestNodes {
+  public static final String JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+
+  private TestNodes() {}
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A configuration for one node; {@code seedPorts} empty means a single node that joins itself. */
+  public static Config nodeConfig(TestDatabase database, int remotePort, List<Integer> seedPorts, Config extra) {
+    List<String> seeds = new ArrayList<>();
+    seedPorts.forEach(port -> seeds.add("pekko://" + ServiceConfig.SYSTEM_NAME + "@127.0.0.1:" + port));
+    Config overrides = ConfigFactory.parseMap(Map.of(
+            "coupon.http.port", 0,
+            "coupon.http.interface", "127.0.0.1",
+            "coupon.auth.jwt-secret", JWT_SECRET,
+            "pekko.remote.artery.canonical.port", remotePort,
+            "pekko.remote.artery.canonical.hostname", "127.0.0.1",
+            "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on"))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    return extra.withFallback(overrides).withFallback(database.config());
+  }
+
+  public static ServiceNode start(Config nodeConfig) {
+    try {
+      return ServiceNode.start(ServiceConfig.load("prod", nodeConfig, Map.of()));
+    } catch (StartupException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  public static ServiceNode startSingle(TestDatabase database) {
+    return start(nodeConfig(database, freePort(), List.of(), ConfigFactory.empty()));
+  }
+}
