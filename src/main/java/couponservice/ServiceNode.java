@@ -63,7 +63,8 @@ public final class ServiceNode implements AutoCloseable {
     String authMode = config.getString("coupon.auth.mode");
     Authenticator authenticator;
     try {
-      authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock));
+      authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock,
+          config.getInt("coupon.auth.verified-token-cache-size")));
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage(), e);
     }
@@ -142,10 +143,10 @@ public final class ServiceNode implements AutoCloseable {
 
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
-        config.getBytes("coupon.http.max-body-bytes"), blocking);
+        config.getBytes("coupon.http.max-body-bytes"), system.executionContext(), blocking);
     ApiRoutes api = new ApiRoutes(http.responses(), List.of(
         new PolicyRoutes(http, new PolicyReadModel(database)).route(),
-        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout)).route()));
+        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, system.executionContext())).route()));
 
     String host = config.getString("coupon.http.interface");
     int port = config.getInt("coupon.http.port");

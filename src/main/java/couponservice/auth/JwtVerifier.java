@@ -8,21 +8,34 @@ import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Verifies HS256 tokens signed with COUPON_AUTH_JWT_SECRET; every other algorithm is refused. */
+/**
+ * Verifies HS256 tokens signed with COUPON_AUTH_JWT_SECRET; every other algorithm is refused.
+ *
+ * <p>Clients send the same token with many requests, so verified tokens are remembered (by their
+ * whole text, signature included, until their {@code exp}); parsing and the HMAC are a large share
+ * of a request's CPU. The memory is bounded: when full it is emptied and refills with live tokens.
+ */
 public final class JwtVerifier {
   public static final int MIN_SECRET_BYTES = 32;
 
+  private record Verified(Caller caller, Instant expiresAt) {}
+
   private final MACVerifier verifier;
   private final Clock clock;
+  private final int cacheSize;
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
 
-  public JwtVerifier(String secret, Clock clock) {
+  public JwtVerifier(String secret, Clock clock, int cacheSize) {
     this.verifier = macVerifier(secret);
     this.clock = clock;
+    this.cacheSize = cacheSize;
   }
 
   static MACVerifier macVerifier(String secret) {
@@ -39,25 +52,41 @@ public final class JwtVerifier {
   }
 
   public Caller verify(String token) {
-    JWTClaimsSet claims;
-    try {
-      SignedJWT jwt = SignedJWT.parse(token);
-      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
-        throw Authenticator.unauthorized("the token is not a valid HS256 token");
-      }
-      claims = jwt.getJWTClaimsSet();
-    } catch (ParseException | JOSEException | IllegalStateException e) {
-      throw Authenticator.unauthorized("the token cannot be read");
+    Instant now = clock.instant();
+    Verified known = verified.get(token);
+    if (known != null && known.expiresAt().isAfter(now)) {
+      return known.caller();
     }
+    JWTClaimsSet claims = verifiedClaims(token);
     Date expiry = claims.getExpirationTime();
-    if (expiry == null || !expiry.toInstant().isAfter(clock.instant())) {
+    if (expiry == null || !expiry.toInstant().isAfter(now)) {
+      verified.remove(token);
       throw Authenticator.unauthorized(expiry == null ? "the token has no exp claim" : "the token has expired");
     }
     String subject = claims.getSubject();
     if (subject == null || subject.isBlank()) {
       throw Authenticator.unauthorized("the token has no sub claim");
     }
-    return Authenticator.caller(subject, roles(claims));
+    Caller caller = Authenticator.caller(subject, roles(claims));
+    if (cacheSize > 0) {
+      if (verified.size() >= cacheSize) {
+        verified.clear();
+      }
+      verified.put(token, new Verified(caller, expiry.toInstant()));
+    }
+    return caller;
+  }
+
+  private JWTClaimsSet verifiedClaims(String token) {
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+        throw Authenticator.unauthorized("the token is not a valid HS256 token");
+      }
+      return jwt.getJWTClaimsSet();
+    } catch (ParseException | JOSEException | IllegalStateException e) {
+      throw Authenticator.unauthorized("the token cannot be read");
+    }
   }
 
   private static Set<Role> roles(JWTClaimsSet claims) {

@@ -76,9 +76,9 @@ public abstract class ApiDirectives extends AllDirectives {
   }
 
   protected <T> Route reply(CompletionStage<Outcome<T>> outcome, int successStatus) {
-    return completeWithFuture(outcome.handle((value, failure) -> failure == null
+    return completeWithFuture(outcome.handleAsync((value, failure) -> failure == null
         ? http.responses().outcome(value, successStatus)
-        : http.responses().failure(failure)));
+        : http.responses().failure(failure), http.callbacks()));
   }
 
   protected Duration askTimeout() {

@@ -3,6 +3,7 @@ package couponservice.http;
 import couponservice.CouponException;
 import couponservice.ErrorCode;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
@@ -19,22 +20,30 @@ import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejecti
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
- * The whole HTTP API with the contract's error body on every failure path: refusals, unknown routes
+ * The whole HTTP API ({@code /api/...}, plus {@code /health} for load balancers) with the contract's error body on every failure path: refusals, unknown routes
  * (404), wrong methods (405), oversized bodies (413), non-JSON bodies (415), and anything unexpected,
  * which is logged and answered 503 without internals.
  */
 public final class ApiRoutes extends AllDirectives {
   private final Responses responses;
   private final List<Route> featureRoutes;
+  // Built once: the Java DSL re-evaluates a directive's inner route for every request.
+  private final ExceptionHandler exceptionHandler;
+  private final RejectionHandler rejectionHandler;
 
   public ApiRoutes(Responses responses, List<Route> featureRoutes) {
     this.responses = responses;
     this.featureRoutes = featureRoutes;
+    this.exceptionHandler = exceptionHandler();
+    this.rejectionHandler = rejectionHandler();
   }
 
   public Route route() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
-        pathPrefix("api", () -> concat(featureRoutes.get(0), featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new)))));
+    return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () ->
+        concat(
+            path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
+            pathPrefix("api", () -> concat(featureRoutes.get(0),
+                featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new))))));
   }
 
   private ExceptionHandler exceptionHandler() {
@@ -59,7 +68,7 @@ public final class ApiRoutes extends AllDirectives {
         .handle(MalformedQueryParamRejection.class, r -> complete(responses.error(ErrorCode.VALIDATION_FAILED,
             r.parameterName() + " is malformed")))
         .handleAll(MethodRejection.class, rejections -> complete(methodNotAllowed(rejections)))
-        .handleNotFound(complete(responses.error(ErrorCode.NOT_FOUND, "no such route")))
+        .handleNotFound(extractUnmatchedPath(path -> complete(responses.error(ErrorCode.NOT_FOUND, "no such route"))))
         .build();
   }
 

@@ -49,10 +49,11 @@ public final class IssuanceRoutes extends ApiDirectives {
     }
     long userId = body.requiredId("userId");
     caller.requireSelfOrAdmin(userId);
-    return idempotencyKey(key -> reply(codes.policyIdOf(couponCode).thenCompose(policyId ->
+    return idempotencyKey(key -> reply(codes.policyIdOf(couponCode).thenComposeAsync(policyId ->
         policyId instanceof Outcome.Ok<Long> ok
             ? issue(ok.value(), userId, IssueChannel.BY_CODE, key)
-            : CompletableFuture.completedFuture(((Outcome.Rejected<Long>) policyId).<IssuedCoupon>cast())), 201));
+            : CompletableFuture.completedFuture(((Outcome.Rejected<Long>) policyId).<IssuedCoupon>cast()),
+        http.callbacks()), 201));
   }
 
   private Route issueByPolicy(Caller caller, long policyId, JsonBody body) {

@@ -59,12 +59,12 @@ public final class PolicyRoutes extends ApiDirectives {
         http.sharding().entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID);
     CompletionStage<Outcome<PolicyView>> created = registry
         .<Outcome<PolicyRegistry.Registration>>ask(replyTo -> new PolicyRegistry.Register(definition, replyTo), askTimeout())
-        .thenCompose(registered -> {
+        .thenComposeAsync(registered -> {
           if (registered instanceof Outcome.Ok<PolicyRegistry.Registration> ok) {
             return policy(ok.value().policyId()).ask(CouponPolicy.Get::new, askTimeout());
           }
           return CompletableFuture.completedFuture(((Outcome.Rejected<PolicyRegistry.Registration>) registered).cast());
-        });
+        }, http.callbacks());
     return reply(created, 201);
   }
 

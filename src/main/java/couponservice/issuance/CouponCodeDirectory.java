@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -18,11 +19,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class CouponCodeDirectory {
   private final EntityRef<PolicyRegistry.Command> registry;
   private final Duration askTimeout;
+  private final Executor callbacks;
   private final ConcurrentHashMap<String, Long> policyByCode = new ConcurrentHashMap<>();
 
-  public CouponCodeDirectory(ClusterSharding sharding, Duration askTimeout) {
+  public CouponCodeDirectory(ClusterSharding sharding, Duration askTimeout, Executor callbacks) {
     this.registry = sharding.entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID);
     this.askTimeout = askTimeout;
+    this.callbacks = callbacks;
   }
 
   /** The id of the policy with {@code couponCode} (any case), or COUPON_CODE_NOT_FOUND. */
@@ -34,12 +37,12 @@ public final class CouponCodeDirectory {
     }
     return registry
         .<Outcome<PolicyRegistry.Registration>>ask(replyTo -> new PolicyRegistry.ResolveCode(code, replyTo), askTimeout)
-        .thenApply(outcome -> {
+        .thenApplyAsync(outcome -> {
           if (outcome instanceof Outcome.Ok<PolicyRegistry.Registration> ok) {
             policyByCode.put(code, ok.value().policyId());
             return Outcome.ok(ok.value().policyId());
           }
           return ((Outcome.Rejected<PolicyRegistry.Registration>) outcome).cast();
-        });
+        }, callbacks);
   }
 }

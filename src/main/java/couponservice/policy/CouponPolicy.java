@@ -24,10 +24,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * A coupon policy: the sharded, event-sourced entity that alone decides stock and per-user limits.
@@ -42,6 +45,8 @@ public final class CouponPolicy
     extends EventSourcedBehaviorWithEnforcedReplies<CouponPolicy.Command, CouponPolicy.Event, PolicyState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "CouponPolicy");
+  /** A write of at most this many coupons means the policy is not under a rush. */
+  static final int QUIET_BATCH_SIZE = 10;
 
   // ---- commands ----
 
@@ -362,14 +367,26 @@ public final class CouponPolicy
     return Set.of(settings.tagFor(policyId));
   }
 
+  /**
+   * Snapshots by journal rows (replay cost is per row; a row holds a whole batch), at a quiet moment.
+   * Storing the snapshot of a big ledger stalls the entity for up to a few hundred milliseconds, so
+   * while batches are large (a flash sale in progress) it waits; past five times the interval it is
+   * taken anyway, by the retention criteria, which also delete older snapshots.
+   */
   @Override
   public boolean shouldSnapshot(PolicyState state, Event event, long sequenceNr) {
-    if (SnapshotSchedule.dueAtSequenceNr(sequenceNr)) {
-      return true;
-    }
-    // Decided from the event alone: Pekko passes the state before or after this event depending on the path.
-    return event instanceof CouponsIssued issued
-        && SnapshotSchedule.crossesThreshold(issued.firstSequence() - 1, issued.firstSequence() - 1 + issued.userIds().size());
+    boolean busy = event instanceof CouponsIssued issued && issued.userIds().size() > QUIET_BATCH_SIZE;
+    return !busy && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEveryEvents() * 5, 2);
+  }
+
+  @Override
+  public SignalHandler<PolicyState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(SnapshotCompleted.class, (state, completed) -> state.snapshotStored()).build();
   }
 
   @Override

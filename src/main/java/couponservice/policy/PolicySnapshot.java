@@ -1,13 +1,12 @@
 package couponservice.policy;
 
-import couponservice.CborSerializable;
 import couponservice.policy.CouponPolicy.KeyedIssue;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * A policy's state as stored in the snapshot store: the ledger as two parallel arrays (owner and issue
- * time by coupon sequence); per-user counts are derived on load.
+ * time by coupon sequence); per-user counts are derived on load. Written by {@link PolicySnapshotSerializer}.
  */
 public record PolicySnapshot(
     long policyId,
@@ -18,5 +17,4 @@ public record PolicySnapshot(
     Long maxIssueCount,
     long[] owners,
     long[] issuedAtMillis,
-    List<KeyedIssue> keyedIssues)
-    implements CborSerializable {}
+    List<KeyedIssue> keyedIssues) {}

@@ -33,6 +33,8 @@ public final class PolicyState {
   private final CouponLedger ledger;
   /** Insertion order is issue order, so expired keys are pruned from the head. */
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
+  /** Journal rows applied since the last stored snapshot (what a recovery would replay). */
+  private long rowsSinceSnapshot;
 
   private PolicyState(long policyId, Duration idempotencyRetention, CouponLedger ledger) {
     this.policyId = policyId;
@@ -80,7 +82,7 @@ public final class PolicyState {
     updatedAt = event.createdAt();
     active = true;
     maxIssueCount = event.definition().maxIssueCount();
-    return this;
+    return counted();
   }
 
   PolicyState onIssued(CouponsIssued event) {
@@ -93,19 +95,32 @@ public final class PolicyState {
     }
     pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
     updatedAt = event.issuedAt();
-    return this;
+    return counted();
   }
 
   PolicyState onActivationChanged(PolicyActivationChanged event) {
     active = event.active();
     updatedAt = event.at();
-    return this;
+    return counted();
   }
 
   PolicyState onMaxIssueCountChanged(MaxIssueCountChanged event) {
     maxIssueCount = event.newMaxIssueCount();
     updatedAt = event.at();
+    return counted();
+  }
+
+  private PolicyState counted() {
+    rowsSinceSnapshot++;
     return this;
+  }
+
+  long rowsSinceSnapshot() {
+    return rowsSinceSnapshot;
+  }
+
+  void snapshotStored() {
+    rowsSinceSnapshot = 0;
   }
 
   private void pruneKeysIssuedBefore(Instant cutoff) {

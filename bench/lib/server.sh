@@ -1,0 +1,52 @@
+# Shared by the benchmarks: build the jar, give each run a fresh PostgreSQL database, start and stop
+# the service in the prod profile. Source it; it expects BENCH_DB and HTTP_PORT to be set.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JAR="$ROOT/target/coupon-service.jar"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_USER="${PG_USER:-postgres}"
+export COUPON_PROFILE=prod
+export DATABASE_HOST="$PG_HOST" DATABASE_PORT="${PG_PORT:-5432}" DATABASE_NAME="$BENCH_DB" DATABASE_USER="$PG_USER"
+export DATABASE_PASSWORD="${PG_PASSWORD:-}"
+export COUPON_AUTH_JWT_SECRET="${COUPON_AUTH_JWT_SECRET:-bench-secret-$(date +%s)-0123456789abcdef}"
+export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" COUPON_MANAGEMENT_PORT="${MANAGEMENT_PORT:-28558}"
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseG1GC -XX:+AlwaysPreTouch}"
+
+build_jar() {
+  [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+}
+
+fresh_database() {
+  psql -h "$PG_HOST" -U "$PG_USER" -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
+  psql -h "$PG_HOST" -U "$PG_USER" -d postgres -qc "CREATE DATABASE $BENCH_DB"
+}
+
+start_server() {
+  local log="$1"
+  java $SERVER_JAVA_OPTS -jar "$JAR" > "$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do
+    grep -q "^coupon-service (.*) listening on" "$log" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log"; return 1; }
+    sleep 0.5
+  done
+  echo "server did not start" >&2
+  return 1
+}
+
+stop_server() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+}
+
+mint() {
+  java -cp "$JAR" couponservice.dev.MintToken "$@"
+}
+
+api() {
+  local method="$1" path="$2" body="${3:-}"
+  curl -s -X "$method" "http://127.0.0.1:$HTTP_PORT$path" -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' ${body:+-d "$body"}
+}
+
+json_field() {
+  python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
+}

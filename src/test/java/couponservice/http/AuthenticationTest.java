@@ -1,0 +1,160 @@
+package couponservice.http;
+
+import static couponservice.http.MalformedRequestTest.assertErrorBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import couponservice.ServiceNode;
+import couponservice.auth.Role;
+import couponservice.auth.TokenMinter;
+import couponservice.testkit.ApiClient;
+import couponservice.testkit.TestDatabase;
+import couponservice.testkit.TestNodes;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Forged, expired and missing credentials get 401; callers acting beyond their roles get 403. */
+class AuthenticationTest {
+  private static TestDatabase database;
+  private static ServiceNode node;
+  private static final ApiClient api = new ApiClient();
+  private static long policyId;
+
+  @BeforeAll
+  static void start() {
+    database = TestDatabase.create();
+    node = TestNodes.startSingle(database);
+    policyId = api.createPolicy(node.httpPort(), Map.of("distributionType", "DOWNLOAD"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    api.close();
+    database.close();
+  }
+
+  private static String base64(String json) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String payload(String subject, String roles, long exp) {
+    return base64("{\"sub\":\"" + subject + "\",\"roles\":" + roles + (exp == 0 ? "" : ",\"exp\":" + exp) + "}");
+  }
+
+  private static long inOneHour() {
+    return System.currentTimeMillis() / 1000 + 3600;
+  }
+
+  /** A token signed with HMAC under the service's own secret, whatever algorithm the header claims. */
+  private static String hmacSigned(String algorithmHeader, String javaMac, String payload) {
+    String signingInput = base64("{\"alg\":\"" + algorithmHeader + "\"}") + "." + payload;
+    try {
+      Mac mac = Mac.getInstance(javaMac);
+      mac.init(new SecretKeySpec(TestNodes.JWT_SECRET.getBytes(StandardCharsets.UTF_8), javaMac));
+      return signingInput + "." + Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Stream<Arguments> forgedTokens() {
+    String admin = payload("mallory", "[\"ADMIN\"]", inOneHour());
+    String validUser = ApiClient.userToken(5);
+    String[] parts = validUser.split("\\.");
+    return Stream.of(
+        Arguments.of("alg none", base64("{\"alg\":\"none\"}") + "." + admin + "."),
+        Arguments.of("alg none with a signature", base64("{\"alg\":\"none\"}") + "." + admin + ".c2lnbmF0dXJl"),
+        Arguments.of("expired", new TokenMinter(TestNodes.JWT_SECRET).mint("1", List.of(Role.ADMIN), Duration.ofMinutes(-1))),
+        Arguments.of("wrong secret", new TokenMinter("another-secret-that-is-long-enough-0123456789")
+            .mint("1", List.of(Role.ADMIN), Duration.ofHours(1))),
+        Arguments.of("HS384 under the right secret", hmacSigned("HS384", "HmacSHA384", admin)),
+        Arguments.of("RS256 header over an HMAC signature", hmacSigned("RS256", "HmacSHA256", admin)),
+        Arguments.of("no exp claim", hmacSigned("HS256", "HmacSHA256", payload("1", "[\"ADMIN\"]", 0))),
+        Arguments.of("payload swapped for an admin one", parts[0] + "." + admin + "." + parts[2]),
+        Arguments.of("USER whose subject is not a user id", hmacSigned("HS256", "HmacSHA256",
+            payload("bob", "[\"USER\"]", inOneHour()))),
+        Arguments.of("unknown role", hmacSigned("HS256", "HmacSHA256", payload("1", "[\"ROOT\"]", inOneHour()))),
+        Arguments.of("not a JWT", "not-a-token"),
+        Arguments.of("empty", ""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("forgedTokens")
+  void aForgedOrExpiredTokenIsUnauthorized(String attack, String token) {
+    HttpRequest request = HttpRequest.newBuilder(ApiClient.request(node.httpPort(), "GET",
+            "/api/coupon-policies/" + policyId, null, null).build().uri())
+        .header("Authorization", "Bearer " + token).GET().build();
+    assertErrorBody(api.send(request), 401, "UNAUTHORIZED");
+  }
+
+  @Test
+  void noTokenOrAnotherSchemeIsUnauthorized() {
+    assertErrorBody(api.send(node.httpPort(), "GET", "/api/coupon-policies/" + policyId, null, null), 401, "UNAUTHORIZED");
+    HttpRequest basic = ApiClient.request(node.httpPort(), "GET", "/api/coupon-policies/" + policyId, null, null)
+        .header("Authorization", "Basic dXNlcjpwYXNz").build();
+    assertErrorBody(api.send(basic), 401, "UNAUTHORIZED");
+  }
+
+  @Test
+  void gatewayHeadersAreIgnoredInJwtMode() {
+    HttpRequest request = ApiClient.request(node.httpPort(), "POST", "/api/coupon-policies/" + policyId + "/issue", null,
+        "{\"userId\":7}").header("X-User-Id", "7").header("X-User-Roles", "ADMIN").build();
+    assertErrorBody(api.send(request), 401, "UNAUTHORIZED");
+  }
+
+  @Test
+  void callersActingBeyondTheirRolesAreForbidden() {
+    int port = node.httpPort();
+    String issue = "/api/coupon-policies/" + policyId + "/issue";
+    assertErrorBody(api.send(port, "POST", issue, ApiClient.userToken(5), Map.of("userId", 6)), 403, "FORBIDDEN");
+    assertErrorBody(api.send(port, "POST", issue, ApiClient.serviceToken(), Map.of("userId", 6)), 403, "FORBIDDEN");
+    assertErrorBody(api.send(port, "POST", "/api/coupon-policies", ApiClient.userToken(5), Map.of("couponName", "x")),
+        403, "FORBIDDEN");
+    assertErrorBody(api.send(port, "POST", "/api/coupon-policies/" + policyId + "/deactivate", ApiClient.userToken(5), null),
+        403, "FORBIDDEN");
+    assertErrorBody(api.send(port, "POST", "/api/coupons/direct-issue", ApiClient.serviceToken(),
+        Map.of("couponPolicyId", policyId, "userIds", List.of(1))), 403, "FORBIDDEN");
+
+    assertEquals(200, api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.userToken(5), null).status());
+    assertEquals(201, api.send(port, "POST", issue, ApiClient.userToken(5), Map.of("userId", 5)).status());
+    assertEquals(201, api.send(port, "POST", issue, ApiClient.adminToken(), Map.of("userId", 6)).status());
+  }
+
+  @Test
+  void gatewayModeTrustsTheGatewaysHeaders() {
+    try (TestDatabase gatewayDatabase = TestDatabase.create();
+        ServiceNode gateway = TestNodes.start(TestNodes.nodeConfig(gatewayDatabase, TestNodes.freePort(), List.of(),
+            ConfigFactory.parseString("coupon.auth.mode = gateway")))) {
+      int port = gateway.httpPort();
+      HttpRequest createAsAdmin = ApiClient.request(port, "POST", "/api/coupon-policies", null, ApiClient.json(Map.of(
+              "couponName", "Gateway", "discountType", "FIXED_AMOUNT", "discountValue", 500,
+              "distributionType", "DOWNLOAD", "validDays", 3,
+              "validFrom", "2020-01-01T00:00:00Z", "validUntil", "2099-01-01T00:00:00Z")))
+          .header("X-User-Id", "ops").header("X-User-Roles", "ADMIN").build();
+      long id = api.send(createAsAdmin).longField("policyId");
+
+      String issue = "/api/coupon-policies/" + id + "/issue";
+      HttpRequest asUser = ApiClient.request(port, "POST", issue, null, "{\"userId\":42}").header("X-User-Id", "42").build();
+      assertEquals(201, api.send(asUser).status());
+      HttpRequest forOther = ApiClient.request(port, "POST", issue, null, "{\"userId\":43}").header("X-User-Id", "42").build();
+      assertErrorBody(api.send(forOther), 403, "FORBIDDEN");
+      assertErrorBody(api.send(ApiClient.request(port, "POST", issue, ApiClient.adminToken(), "{\"userId\":43}").build()),
+          401, "UNAUTHORIZED");
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package couponservice.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import couponservice.ErrorCode;
+import couponservice.Outcome;
+import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.CouponPolicy.PolicyCreated;
+import couponservice.testkit.TestClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The policy's rules, one command at a time, on the in-memory journal of the persistence testkit. */
+class CouponPolicyTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory
+      .parseResources("serialization.conf")
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(PersistenceTestKitSnapshotPlugin.config()));
+  private static final long POLICY_ID = 7;
+  private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4);
+
+  private final TestClock clock = new TestClock(NOW);
+  private PolicyDefinition definition;
+  private EventSourcedBehaviorTestKit<CouponPolicy.Command, CouponPolicy.Event, PolicyState> policy;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void reset() {
+    definition = definition(DistributionType.FIRST_COME, 3L, 1);
+  }
+
+  private static PolicyDefinition definition(DistributionType type, Long stock, int perUser) {
+    return new PolicyDefinition("Flash", type == DistributionType.CODE ? "FLASH" : null, DiscountType.PERCENTAGE,
+        BigDecimal.TEN, null, BigDecimal.valueOf(5000), type, stock, perUser, 7, null,
+        Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-12-31T23:59:59Z"), null).validated();
+  }
+
+  private void start() {
+    DefinitionSource registry = id -> CompletableFuture.completedFuture(
+        Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW.minusSeconds(60))));
+    policy = EventSourcedBehaviorTestKit.create(testKit.system(),
+        CouponPolicy.create(POLICY_ID, registry, clock, SETTINGS),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+  }
+
+  private CommandResultWithReply<CouponPolicy.Command, CouponPolicy.Event, PolicyState, Outcome<IssuedCoupon>> issue(
+      long userId, IssueChannel channel, String key) {
+    return policy.runCommand(replyTo -> new CouponPolicy.Issue(userId, channel, key, replyTo));
+  }
+
+  private IssuedCoupon issued(long userId) {
+    return issuedVia(IssueChannel.BY_POLICY, userId, null);
+  }
+
+  private IssuedCoupon issuedVia(IssueChannel channel, long userId, String idempotencyKey) {
+    Outcome<IssuedCoupon> reply = issue(userId, channel, idempotencyKey).reply();
+    if (reply instanceof Outcome.Ok<IssuedCoupon> ok) {
+      return ok.value();
+    }
+    throw new AssertionError("expected a coupon, got " + reply);
+  }
+
+  private static ErrorCode refusal(Outcome<?> reply) {
+    return assertInstanceOf(Outcome.Rejected.class, reply, () -> "expected a refusal, got " + reply).code();
+  }
+
+  @Test
+  void learnsItsTermsFromTheRegistryOnFirstContactAndRecordsItsCreation() {
+    start();
+    var result = policy.<Outcome<PolicyView>>runCommand(CouponPolicy.Get::new);
+    PolicyView view = ((Outcome.Ok<PolicyView>) result.reply()).value();
+    assertEquals(POLICY_ID, view.policyId());
+    assertEquals(3L, view.remainingCount());
+    assertTrue(view.isActive());
+    assertEquals(List.of(new PolicyCreated(POLICY_ID, definition, NOW.minusSeconds(60))), result.events());
+  }
+
+  @Test
+  void aPolicyTheRegistryDoesNotKnowIsNotFoundAndWritesNothing() {
+    policy = EventSourcedBehaviorTestKit.create(testKit.system(),
+        CouponPolicy.create(POLICY_ID, id -> CompletableFuture.completedFuture(
+            Outcome.rejected(ErrorCode.POLICY_NOT_FOUND, "no policy " + id)), clock, SETTINGS),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    var result = policy.<Outcome<PolicyView>>runCommand(CouponPolicy.Get::new);
+    assertEquals(ErrorCode.POLICY_NOT_FOUND, refusal(result.reply()));
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void issuesExactlyTheStockWithDeterministicIdsThenRefusesWithoutWriting() {
+    start();
+    assertEquals(CouponIds.couponId(POLICY_ID, 1), issued(1).couponId());
+    assertEquals(CouponIds.couponId(POLICY_ID, 2), issued(2).couponId());
+    IssuedCoupon third = issued(3);
+    assertEquals(CouponIds.couponId(POLICY_ID, 3), third.couponId());
+    assertEquals(third.issuedAt().plus(Duration.ofDays(7)), third.expiryDate());
+
+    var soldOut = issue(4, IssueChannel.BY_POLICY, null);
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(soldOut.reply()));
+    assertTrue(soldOut.hasNoEvents());
+    assertEquals(3, policy.getState().issuedCount());
+  }
+
+  @Test
+  void aUserGetsAtMostMaxIssuePerUser() {
+    definition = definition(DistributionType.DOWNLOAD, null, 2);
+    start();
+    issued(1);
+    issued(1);
+    var third = issue(1, IssueChannel.BY_POLICY, null);
+    assertEquals(ErrorCode.COUPON_ALREADY_ISSUED, refusal(third.reply()));
+    assertTrue(third.hasNoEvents());
+    issued(2);
+  }
+
+  @Test
+  void eachIssuanceEndpointIssuesOnlyItsDistributionTypes() {
+    start();
+    assertEquals(ErrorCode.DISTRIBUTION_TYPE_MISMATCH, refusal(issue(1, IssueChannel.BY_CODE, null).reply()));
+    assertEquals(ErrorCode.DISTRIBUTION_TYPE_MISMATCH, refusal(issue(1, IssueChannel.EVENT, null).reply()));
+    assertInstanceOf(Outcome.Ok.class, issue(1, IssueChannel.DIRECT, null).reply());
+  }
+
+  @Test
+  void aDeactivatedPolicyOrOneOutsideItsWindowDoesNotIssue() {
+    start();
+    var deactivated = policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(false, replyTo));
+    assertEquals(false, ((Outcome.Ok<PolicyView>) deactivated.reply()).value().isActive());
+    assertEquals(ErrorCode.POLICY_INACTIVE, refusal(issue(1, IssueChannel.BY_POLICY, null).reply()));
+
+    policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(true, replyTo));
+    clock.set(Instant.parse("2025-12-31T23:59:59Z"));
+    assertEquals(ErrorCode.POLICY_INACTIVE, refusal(issue(1, IssueChannel.BY_POLICY, null).reply()));
+    clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+    assertEquals(ErrorCode.POLICY_INACTIVE, refusal(issue(1, IssueChannel.BY_POLICY, null).reply()));
+    clock.set(Instant.parse("2026-12-31T23:59:59Z"));
+    issued(1);
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyGetsTheFirstOutcome() {
+    definition = definition(DistributionType.FIRST_COME, 1L, 1);
+    start();
+    var first = issue(1, IssueChannel.BY_POLICY, "key-1");
+    var retry = issue(1, IssueChannel.BY_POLICY, "key-1");
+    assertEquals(first.reply(), retry.reply());
+    assertTrue(retry.hasNoEvents());
+    assertEquals(ErrorCode.COUPON_ALREADY_ISSUED, refusal(issue(1, IssueChannel.BY_POLICY, "key-2").reply()));
+
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "key-1").reply()));
+    policy.<Outcome<QuantityChange>>runCommand(replyTo -> new CouponPolicy.ChangeMaxIssueCount(2, "admin", "more", replyTo));
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "key-1").reply()),
+        "the retry of a refused request is refused the same way");
+    assertInstanceOf(Outcome.Ok.class, issue(2, IssueChannel.BY_POLICY, "key-3").reply());
+  }
+
+  @Test
+  void theStockCanBeRaisedButNotBelowWhatWasIssued() {
+    start();
+    issued(1);
+    issued(2);
+    var tooLow = policy.<Outcome<QuantityChange>>runCommand(
+        replyTo -> new CouponPolicy.ChangeMaxIssueCount(1, "admin", "oops", replyTo));
+    assertEquals(ErrorCode.VALIDATION_FAILED, refusal(tooLow.reply()));
+    assertTrue(tooLow.hasNoEvents());
+
+    var raised = policy.<Outcome<QuantityChange>>runCommand(
+        replyTo -> new CouponPolicy.ChangeMaxIssueCount(10, "admin", "more", replyTo));
+    assertEquals(new QuantityChange(POLICY_ID, 3L, 10, 2, 8, true), ((Outcome.Ok<QuantityChange>) raised.reply()).value());
+  }
+
+  @Test
+  void aDirectIssueDecidesEveryUserAndWritesOneEvent() {
+    start();
+    issued(2);
+    var result = policy.<Outcome<DirectIssueResult>>runCommand(
+        replyTo -> new CouponPolicy.DirectIssue(List.of(1L, 2L, 3L, 4L), "admin", replyTo));
+    DirectIssueResult direct = ((Outcome.Ok<DirectIssueResult>) result.reply()).value();
+    assertEquals(4, direct.totalRequested());
+    assertEquals(2, direct.successCount());
+    assertEquals(List.of(
+            DirectIssueResult.Entry.success(1, CouponIds.couponId(POLICY_ID, 2)),
+            DirectIssueResult.Entry.failure(2, ErrorCode.COUPON_ALREADY_ISSUED),
+            DirectIssueResult.Entry.success(3, CouponIds.couponId(POLICY_ID, 3)),
+            DirectIssueResult.Entry.failure(4, ErrorCode.COUPON_SOLD_OUT)),
+        direct.results());
+    assertEquals(1, result.events().size());
+    assertEquals(List.of(1L, 3L), ((CouponsIssued) result.event()).userIds());
+  }
+
+  @Test
+  void issuesDecidedWhileTheWriteIsPendingAreWrittenTogether() {
+    CompletableFuture<Outcome<PolicyRegistry.Registration>> registryAnswer = new CompletableFuture<>();
+    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(99, id -> registryAnswer, clock, SETTINGS));
+    TestProbe<Outcome<IssuedCoupon>> callers = testKit.createTestProbe();
+    for (long user = 1; user <= 3; user++) {
+      entity.tell(new CouponPolicy.Issue(user, IssueChannel.BY_POLICY, null, callers.ref()));
+    }
+    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, callers.ref()));
+    registryAnswer.complete(Outcome.ok(new PolicyRegistry.Registration(99, definition, NOW)));
+
+    List<Outcome<IssuedCoupon>> replies = callers.receiveSeveralMessages(4);
+    assertEquals(3, replies.stream().filter(r -> r instanceof Outcome.Ok).count());
+    assertEquals(ErrorCode.COUPON_ALREADY_ISSUED,
+        refusal(replies.stream().filter(r -> r instanceof Outcome.Rejected).findFirst().orElseThrow()));
+    List<CouponPolicy.Event> written = PersistenceTestKit.create(testKit.system())
+        .<CouponPolicy.Event>receivePersisted("CouponPolicy|99", 2, CouponPolicy.Event.class);
+    assertInstanceOf(PolicyCreated.class, written.get(0));
+    assertEquals(List.of(1L, 2L, 3L), ((CouponsIssued) written.get(1)).userIds());
+  }
+
+  @Test
+  void restartReplaysTheJournalSoCountsLimitsIdsAndKeysContinue() {
+    definition = definition(DistributionType.FIRST_COME, 10L, 1);
+    start();
+    IssuedCoupon keyed = issuedVia(IssueChannel.BY_POLICY, 1, "k");
+    issued(2);
+    policy.restart();
+
+    assertEquals(2, policy.getState().issuedCount());
+    assertEquals(ErrorCode.COUPON_ALREADY_ISSUED, refusal(issue(2, IssueChannel.BY_POLICY, null).reply()));
+    assertEquals(Outcome.ok(keyed), issue(1, IssueChannel.BY_POLICY, "k").reply());
+    assertEquals(CouponIds.couponId(POLICY_ID, 3), issued(3).couponId());
+  }
+
+  @Test
+  void snapshotsOnceQuietAfterEnoughJournalRowsAndRecoversFromTheSnapshot() {
+    definition = definition(DistributionType.DIRECT, null, 1);
+    start();
+    int batchIssued = 20_000;
+    for (long from = 1; from <= batchIssued; from += 5_000) {
+      List<Long> batch = new ArrayList<>(LongStream.range(from, from + 5_000).boxed().toList());
+      policy.<Outcome<DirectIssueResult>>runCommand(replyTo -> new CouponPolicy.DirectIssue(batch, "admin", replyTo));
+    }
+    var snapshots = policy.snapshotTestKit().orElseThrow();
+    snapshots.expectNothingPersisted("CouponPolicy|" + POLICY_ID);
+    long quietUser = batchIssued + 1;
+    issuedVia(IssueChannel.DIRECT, quietUser, null);
+    PolicySnapshot snapshot = snapshots.expectNextPersistedClass("CouponPolicy|" + POLICY_ID, PolicySnapshot.class);
+    assertEquals(quietUser, snapshot.owners().length, "the large batches deferred the snapshot to the quiet write");
+
+    policy.restart();
+    PolicyState recovered = policy.getState();
+    assertEquals(quietUser, recovered.issuedCount());
+    assertEquals(0, recovered.rowsSinceSnapshot(), "recovered from the snapshot, nothing replayed");
+    assertEquals(1, recovered.couponsHeldBy(12_345));
+    assertEquals(0, recovered.couponsHeldBy(quietUser + 1));
+    var more = policy.<Outcome<DirectIssueResult>>runCommand(
+        replyTo -> new CouponPolicy.DirectIssue(List.of(12_345L, quietUser + 1), "admin", replyTo));
+    assertEquals(List.of(DirectIssueResult.Entry.failure(12_345, ErrorCode.COUPON_ALREADY_ISSUED),
+            DirectIssueResult.Entry.success(quietUser + 1, CouponIds.couponId(POLICY_ID, quietUser + 1))),
+        ((Outcome.Ok<DirectIssueResult>) more.reply()).value().results());
+  }
+
+}

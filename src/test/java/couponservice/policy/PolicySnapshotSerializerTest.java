@@ -1,0 +1,60 @@
+package couponservice.policy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import couponservice.policy.CouponPolicy.KeyedIssue;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class PolicySnapshotSerializerTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf"));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aLedgerOfAMillionCouponsRoundTripsCompactly() {
+    Random random = new Random(7);
+    int coupons = 1_000_000;
+    long[] owners = new long[coupons];
+    long[] issuedAt = new long[coupons];
+    long time = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
+    for (int i = 0; i < coupons; i++) {
+      owners[i] = 1 + (random.nextLong() & Long.MAX_VALUE) % 50_000_000L;
+      time += random.nextInt(3);
+      issuedAt[i] = i % 1000 == 0 ? time - 5 : time;
+    }
+    PolicyDefinition definition = new PolicyDefinition("Flash", null, DiscountType.FIXED_AMOUNT, BigDecimal.valueOf(1500),
+        BigDecimal.ZERO, null, DistributionType.FIRST_COME, 2_000_000L, 1, null, java.time.Duration.ofHours(2),
+        Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-12-31T00:00:00Z"), null);
+    PolicySnapshot snapshot = new PolicySnapshot(3, definition, Instant.parse("2026-01-01T00:00:00Z"),
+        Instant.parse("2026-06-01T00:00:00Z"), true, 2_000_000L, owners, issuedAt, List.of(new KeyedIssue(5, "k-1", 17)));
+
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    var serializer = serialization.findSerializerFor(snapshot);
+    assertEquals(PolicySnapshotSerializer.class, serializer.getClass());
+    byte[] bytes = serialization.serialize(snapshot).get();
+    PolicySnapshot back = (PolicySnapshot) serialization
+        .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, snapshot)).get();
+
+    assertArrayEquals(owners, back.owners());
+    assertArrayEquals(issuedAt, back.issuedAtMillis());
+    assertEquals(definition, back.definition());
+    assertEquals(snapshot.keyedIssues(), back.keyedIssues());
+    assertEquals(2_000_000L, back.maxIssueCount());
+    assertTrue(bytes.length < coupons * 7, "snapshot took " + bytes.length + " bytes");
+  }
+}
