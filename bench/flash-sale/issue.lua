@@ -1,5 +1,19 @@
 -- Every request issues to a user id never used before: thread-local counters under a per-run,
--- per-thread prefix. Counts the answers by status; done() prints them as one JSON line.
+-- per-thread prefix. SEND_SECONDS after the start no new request is sent, so every request made is
+-- answered and counted before wrk stops (the exactness check compares these counts with the journal).
+-- PACE_MS > 0 waits that long between a response and the next request on a connection (a paced,
+-- unsaturated load). done() prints the counts and latency percentiles as one JSON line.
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_usec; } timeval;
+  int gettimeofday(timeval *tv, void *tz);
+]]
+local function now_ms()
+  local tv = ffi.new("timeval")
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+end
+
 local threads = {}
 
 function setup(thread)
@@ -8,11 +22,20 @@ function setup(thread)
 end
 
 function init(args)
-  run_id = tonumber(os.getenv("RUN_ID") or "1")
+  local run_id = tonumber(os.getenv("RUN_ID") or "1")
   next_user = (run_id * 100 + thread_index) * 10000000
   created, sold_out, other = 0, 0, 0
   path = "/api/coupon-policies/" .. os.getenv("POLICY_ID") .. "/issue"
   headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("ADMIN_TOKEN") }
+  stop_sending_at = now_ms() + tonumber(os.getenv("SEND_SECONDS")) * 1000
+  pace_ms = tonumber(os.getenv("PACE_MS") or "0")
+end
+
+function delay()
+  if now_ms() >= stop_sending_at then
+    return 3600000
+  end
+  return pace_ms
 end
 
 function request()
@@ -38,11 +61,11 @@ function done(summary, latency, requests)
     s = s + t:get("sold_out")
     o = o + t:get("other")
   end
-  local seconds = summary.duration / 1e6
+  local seconds = tonumber(os.getenv("SEND_SECONDS"))
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
   io.write(string.format(
-    'RESULT {"created":%d,"soldOut":%d,"other":%d,"errors":%d,"seconds":%.1f,"createdPerSecond":%.0f,' ..
-    '"p50ms":%.2f,"p90ms":%.2f,"p99ms":%.2f,"p999ms":%.2f,"maxms":%.2f}\n',
-    c, s, o, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    seconds, c / seconds, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    'RESULT {"created":%d,"soldOut":%d,"other":%d,"errors":%d,"sendSeconds":%d,"createdPerSecond":%.0f,' ..
+    '"p50ms":%.1f,"p90ms":%.1f,"p99ms":%.1f,"p999ms":%.1f,"maxms":%.1f}\n',
+    c, s, o, errors, seconds, c / seconds, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
 end

@@ -17,6 +17,9 @@ import couponservice.readside.PolicyReadModel;
 import couponservice.readside.PolicyReadProjection;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.readside.ReadModelSchema;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,6 +71,9 @@ public final class ServiceNode implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage(), e);
     }
+    requirePortFree("HTTP", config.getString("coupon.http.interface"), config.getInt("coupon.http.port"));
+    requirePortFree("cluster", config.getString("pekko.remote.artery.canonical.hostname"),
+        config.getInt("pekko.remote.artery.canonical.port"));
     createDataDirectory(config);
     ReadModelDatabase database = openDatabase(config);
     ActorSystem<Void> system;
@@ -92,12 +98,25 @@ public final class ServiceNode implements AutoCloseable {
     }
   }
 
+  /** Fails fast with one line, before anything starts, when a configured port is taken. */
+  private static void requirePortFree(String what, String host, int port) throws StartupException {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new StartupException("cannot listen for " + what + " on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void createDataDirectory(Config config) throws StartupException {
     if (config.hasPath("coupon.data-dir")) {
       Path dataDir = Path.of(config.getString("coupon.data-dir"));
       try {
         Files.createDirectories(dataDir);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new StartupException("cannot create the data directory " + dataDir.toAbsolutePath() + ": " + e, e);
       }
     }
@@ -144,9 +163,10 @@ public final class ServiceNode implements AutoCloseable {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
         config.getBytes("coupon.http.max-body-bytes"), system.executionContext(), blocking);
+    // Issuance first: it is the hot path, and routes are tried in order.
     ApiRoutes api = new ApiRoutes(http.responses(), List.of(
-        new PolicyRoutes(http, new PolicyReadModel(database)).route(),
-        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, system.executionContext())).route()));
+        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, system.executionContext())).route(),
+        new PolicyRoutes(http, new PolicyReadModel(database)).route()));
 
     String host = config.getString("coupon.http.interface");
     int port = config.getInt("coupon.http.port");
