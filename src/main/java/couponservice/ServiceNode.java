@@ -86,7 +86,7 @@ public final class ServiceNode implements AutoCloseable {
           + config.getInt("pekko.remote.artery.canonical.port") + " (port in use?): " + rootMessage(e), e);
     }
     try {
-      await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
+      await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       joinCluster(system, config);
       ServerBinding binding = startServices(system, config, database, authenticator, clock);
