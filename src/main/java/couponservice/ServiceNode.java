@@ -3,16 +3,25 @@ package couponservice;
 import com.typesafe.config.Config;
 import couponservice.auth.Authenticator;
 import couponservice.auth.JwtVerifier;
+import couponservice.coupon.Coupon;
+import couponservice.coupon.CouponSettings;
+import couponservice.coupon.CouponSweeper;
+import couponservice.coupon.ReservationIndex;
+import couponservice.coupon.ReservationLookup;
 import couponservice.http.ApiRoutes;
+import couponservice.http.CouponRoutes;
 import couponservice.http.HttpContext;
 import couponservice.http.IssuanceRoutes;
 import couponservice.http.PolicyRoutes;
 import couponservice.http.Responses;
 import couponservice.issuance.CouponCodeDirectory;
+import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.DefinitionSource;
 import couponservice.policy.PolicyRegistry;
 import couponservice.policy.PolicySettings;
+import couponservice.readside.CouponReadModel;
+import couponservice.readside.CouponReadProjection;
 import couponservice.readside.PolicyReadModel;
 import couponservice.readside.PolicyReadProjection;
 import couponservice.readside.ReadModelDatabase;
@@ -62,13 +71,19 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   public static ServiceNode start(Config config) throws StartupException {
-    Clock clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** With the clock the entities and sweeps decide time by (tests move it to expire coupons). */
+  public static ServiceNode start(Config config, Clock clock) throws StartupException {
     String authMode = config.getString("coupon.auth.mode");
     Authenticator authenticator;
+    CouponSettings couponSettings;
     try {
       authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock,
           config.getInt("coupon.auth.verified-token-cache-size")));
-    } catch (IllegalArgumentException e) {
+      couponSettings = CouponSettings.fromConfig(config);
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
     requirePortFree("HTTP", config.getString("coupon.http.interface"), config.getInt("coupon.http.port"));
@@ -89,7 +104,7 @@ public final class ServiceNode implements AutoCloseable {
       await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       joinCluster(system, config);
-      ServerBinding binding = startServices(system, config, database, authenticator, clock);
+      ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, clock);
       return new ServiceNode(system, database, binding);
     } catch (StartupException e) {
       system.terminate();
@@ -146,12 +161,14 @@ public final class ServiceNode implements AutoCloseable {
     }
   }
 
-  private static ServerBinding startServices(
-      ActorSystem<Void> system, Config config, ReadModelDatabase database, Authenticator authenticator, Clock clock)
-      throws StartupException {
+  private static ServerBinding startServices(ActorSystem<Void> system, Config config, ReadModelDatabase database,
+      Authenticator authenticator, CouponSettings couponSettings, Clock clock) throws StartupException {
     ClusterSharding sharding = ClusterSharding.get(system);
     Duration askTimeout = config.getDuration("coupon.http.ask-timeout");
     PolicySettings policySettings = PolicySettings.fromConfig(config);
+
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
+    Executor callbacks = system.executionContext();
 
     PolicyRegistry.init(sharding, clock);
     DefinitionSource definitions = policyId -> sharding
@@ -160,12 +177,26 @@ public final class ServiceNode implements AutoCloseable {
     CouponPolicy.init(sharding, definitions, clock, policySettings);
     PolicyReadProjection.init(system, database, policySettings);
 
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
+    ReservationIndex.init(sharding, clock, couponSettings.reservationIndexRetention());
+    Coupon.TermsSource terms = couponId -> sharding
+        .entityRefFor(CouponPolicy.ENTITY_KEY, Long.toString(CouponIds.policyIdOf(couponId)))
+        .ask(replyTo -> new CouponPolicy.GetCouponTerms(couponId, replyTo), askTimeout);
+    Coupon.ReservationClaims claims = (reservationId, couponId) -> sharding
+        .entityRefFor(ReservationIndex.ENTITY_KEY,
+            ReservationIndex.sliceOf(reservationId, couponSettings.reservationIndexSlices()))
+        .ask(replyTo -> new ReservationIndex.Claim(reservationId, couponId, replyTo), askTimeout);
+    Coupon.init(sharding, terms, claims, clock, couponSettings);
+    CouponReadProjection.init(system, database, couponSettings);
+    CouponReadModel couponReadModel = new CouponReadModel(database);
+    CouponSweeper.init(system, couponReadModel, clock, couponSettings, blocking);
+
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
-        config.getBytes("coupon.http.max-body-bytes"), system.executionContext(), blocking);
+        config.getBytes("coupon.http.max-body-bytes"), callbacks, blocking);
     // Issuance first: it is the hot path, and routes are tried in order.
     ApiRoutes api = new ApiRoutes(http.responses(), List.of(
-        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, system.executionContext())).route(),
+        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks)).route(),
+        new CouponRoutes(http, new ReservationLookup(sharding, couponReadModel,
+            couponSettings.reservationIndexSlices(), askTimeout, callbacks, blocking)).route(),
         new PolicyRoutes(http, new PolicyReadModel(database)).route()));
 
     String host = config.getString("coupon.http.interface");

@@ -41,6 +41,11 @@ public record Caller(String subject, Set<Role> roles, Long userId) {
     }
   }
 
+  /** The user this caller acts as when it is a plain user; null for services and admins, who act for anyone. */
+  public Long actingUserId() {
+    return has(Role.ADMIN) || has(Role.SERVICE) ? null : userId;
+  }
+
   private boolean isUser(long targetUserId) {
     return has(Role.USER) && userId != null && userId == targetUserId;
   }

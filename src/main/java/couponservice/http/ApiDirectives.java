@@ -55,19 +55,19 @@ public abstract class ApiDirectives extends AllDirectives {
 
   /** A path segment that must be a positive long id; anything else is 400 naming {@code name}. */
   protected Route pathId(String name, Function<Long, Route> inner) {
-    return pathPrefix(PathMatchers.segment(), segment -> inner.apply(parseId(name, segment)));
+    return pathPrefix(PathMatchers.segment(), segment -> {
+      long id = parseId(segment);
+      return id > 0 ? inner.apply(id) : reject(new InvalidPathId(name));
+    });
   }
 
-  static long parseId(String name, String segment) {
+  /** The positive long in {@code segment}, or 0. */
+  private static long parseId(String segment) {
     try {
-      long id = Long.parseLong(segment);
-      if (id > 0) {
-        return id;
-      }
+      return Math.max(0, Long.parseLong(segment));
     } catch (NumberFormatException e) {
-      // answered below
+      return 0;
     }
-    throw CouponException.invalid(name + " must be a positive integer id");
   }
 
   /** Asks an entity and answers its outcome, {@code successStatus} when it succeeded. */

@@ -56,6 +56,9 @@ public final class ApiRoutes extends AllDirectives {
 
   private RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejections -> complete(methodNotAllowed(rejections)))
+        .handle(InvalidPathId.class, r -> complete(responses.error(ErrorCode.VALIDATION_FAILED,
+            r.name() + " must be a positive integer id")))
         .handle(MalformedRequestContentRejection.class, r -> complete(r.getCause() instanceof EntityStreamSizeException
             ? tooLarge()
             : responses.error(ErrorCode.VALIDATION_FAILED, "the body is not valid JSON")))
@@ -67,7 +70,6 @@ public final class ApiRoutes extends AllDirectives {
             r.parameterName() + " is required")))
         .handle(MalformedQueryParamRejection.class, r -> complete(responses.error(ErrorCode.VALIDATION_FAILED,
             r.parameterName() + " is malformed")))
-        .handleAll(MethodRejection.class, rejections -> complete(methodNotAllowed(rejections)))
         .handleNotFound(extractUnmatchedPath(path -> complete(responses.error(ErrorCode.NOT_FOUND, "no such route"))))
         .build();
   }

@@ -47,10 +47,10 @@ public final class Responses {
     return error(e.code(), e.getMessage());
   }
 
-  /** An entity's answer: the value with {@code successStatus}, or its refusal. */
+  /** An entity's answer: the value with {@code successStatus} (no body for 204), or its refusal. */
   public <T> HttpResponse outcome(Outcome<T> outcome, int successStatus) {
     if (outcome instanceof Outcome.Ok<T> ok) {
-      return json(successStatus, ok.value());
+      return successStatus == 204 ? noContent() : json(successStatus, ok.value());
     }
     Outcome.Rejected<T> rejected = (Outcome.Rejected<T>) outcome;
     return error(rejected.code(), rejected.message());

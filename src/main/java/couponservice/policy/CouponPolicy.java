@@ -1,8 +1,10 @@
 package couponservice.policy;
 
+import couponservice.AwaitingRequests;
 import couponservice.CborSerializable;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
+import couponservice.Request;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,26 +54,25 @@ public final class CouponPolicy
 
   public interface Command extends CborSerializable {}
 
-  /** A command answered with an {@link Outcome}; any of them can be refused the same way. */
-  public interface Request<T> extends Command {
-    ActorRef<Outcome<T>> replyTo();
-  }
-
-  public record Get(ActorRef<Outcome<PolicyView>> replyTo) implements Request<PolicyView> {}
+  public record Get(ActorRef<Outcome<PolicyView>> replyTo) implements Command, Request<PolicyView> {}
 
   /** One coupon for one user; {@code idempotencyKey} may be null. */
   public record Issue(long userId, IssueChannel channel, String idempotencyKey, ActorRef<Outcome<IssuedCoupon>> replyTo)
-      implements Request<IssuedCoupon> {}
+      implements Command, Request<IssuedCoupon> {}
 
   /** Admin batch: one coupon for each of up to 10,000 distinct users. */
   public record DirectIssue(List<Long> userIds, String issuedBy, ActorRef<Outcome<DirectIssueResult>> replyTo)
-      implements Request<DirectIssueResult> {}
+      implements Command, Request<DirectIssueResult> {}
 
-  public record ChangeActivation(boolean active, ActorRef<Outcome<PolicyView>> replyTo) implements Request<PolicyView> {}
+  public record ChangeActivation(boolean active, ActorRef<Outcome<PolicyView>> replyTo) implements Command, Request<PolicyView> {}
 
   public record ChangeMaxIssueCount(
       long newMaxIssueCount, String modifiedBy, String reason, ActorRef<Outcome<QuantityChange>> replyTo)
-      implements Request<QuantityChange> {}
+      implements Command, Request<QuantityChange> {}
+
+  /** What coupon {@code couponId} is and who owns it: asked by the coupon entity before its first operation. */
+  public record GetCouponTerms(long couponId, ActorRef<Outcome<CouponTerms>> replyTo)
+      implements Command, Request<CouponTerms> {}
 
   enum FlushIssues implements Command {
     INSTANCE
@@ -124,7 +125,7 @@ public final class CouponPolicy
   private final PendingIssuances pending = new PendingIssuances();
   private final RecentRefusals refusals;
   /** Requests that arrived before the policy knew its terms; re-sent to self once it does. */
-  private final List<Request<?>> awaitingDefinition = new ArrayList<>();
+  private final AwaitingRequests<Command, PolicyRegistry.Registration> awaitingDefinition = new AwaitingRequests<>();
   private boolean flushScheduled;
 
   private CouponPolicy(
@@ -156,6 +157,9 @@ public final class CouponPolicy
     builder
         .forAnyState()
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(state.view())))
+        .onCommand(GetCouponTerms.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.couponTerms(cmd.couponId())
+            .<Outcome<CouponTerms>>map(Outcome::ok)
+            .orElseGet(() -> Outcome.rejected(ErrorCode.COUPON_NOT_FOUND, "coupon " + cmd.couponId() + " does not exist"))))
         .onCommand(Issue.class, this::onIssue)
         .onCommand(DirectIssue.class, this::onDirectIssue)
         .onCommand(FlushIssues.class, this::onFlush)
@@ -168,34 +172,24 @@ public final class CouponPolicy
   // ---- creation on first contact ----
 
   private ReplyEffect<Event, PolicyState> awaitDefinition(PolicyState state, Command command) {
-    if (command instanceof Request<?> request) {
-      awaitingDefinition.add(request);
-      if (awaitingDefinition.size() == 1) {
-        context.pipeToSelf(definitions.lookup(policyId), (result, failure) -> new DefinitionLoaded(failure == null
-            ? result
-            : Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "the policy registry did not answer")));
-      }
+    if (command instanceof Request<?>) {
+      awaitingDefinition.hold(context, command, () -> definitions.lookup(policyId), DefinitionLoaded::new,
+          "the policy registry did not answer");
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, PolicyState> onDefinitionLoaded(PolicyState state, DefinitionLoaded loaded) {
-    List<Request<?>> waiting = List.copyOf(awaitingDefinition);
-    awaitingDefinition.clear();
     if (loaded.result() instanceof Outcome.Ok<PolicyRegistry.Registration> ok) {
+      List<Command> waiting = awaitingDefinition.release();
       PolicyRegistry.Registration registration = ok.value();
       return Effect()
           .persist(new PolicyCreated(policyId, registration.definition(), registration.registeredAt()))
           .thenRun(created -> waiting.forEach(request -> context.getSelf().tell(request)))
           .thenNoReply();
     }
-    Outcome.Rejected<?> rejected = (Outcome.Rejected<?>) loaded.result();
-    waiting.forEach(request -> refuse(request, rejected));
+    awaitingDefinition.refuseAll((Outcome.Rejected<?>) loaded.result());
     return Effect().noReply();
-  }
-
-  private static <T> void refuse(Request<T> request, Outcome.Rejected<?> rejected) {
-    request.replyTo().tell(rejected.cast());
   }
 
   // ---- issuance ----

@@ -1,5 +1,7 @@
 package couponservice.readside;
 
+import couponservice.coupon.CouponStatus;
+import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.CouponPolicy.CouponsIssued;
 import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
@@ -9,9 +11,12 @@ import couponservice.policy.PolicyDefinition;
 import couponservice.policy.PolicySettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -27,11 +32,18 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Keeps {@code coupon_policies} in step with the policy journal. One projection instance per policy tag
- * slice, run as a sharded daemon process so instances spread over the cluster; rows and offset commit in
- * one transaction (exactly once).
+ * Keeps {@code coupon_policies} in step with the policy journal, and adds a {@code coupon_issues} row
+ * for every coupon issued. One projection instance per policy tag slice, run as a sharded daemon
+ * process so instances spread over the cluster; rows and offset commit in one transaction (exactly once).
  */
 public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<CouponPolicy.Event>>, ReadModelSession> {
+  private final SqlDialect dialect;
+  /** How long each policy's coupons stay valid; the policy's definition never changes. */
+  private final Map<Long, Duration> couponValidity = new HashMap<>();
+
+  private PolicyReadProjection(SqlDialect dialect) {
+    this.dialect = dialect;
+  }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
     List<String> tags = settings.tags();
@@ -49,7 +61,8 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
     SourceProvider<Offset, EventEnvelope<CouponPolicy.Event>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
-            ProjectionId.of("policy-read-model", tag), source, database::openSession, PolicyReadProjection::new, system)
+            ProjectionId.of("policy-read-model", tag), source, database::openSession,
+            () -> new PolicyReadProjection(database.dialect()), system)
         .withGroup(200, Duration.ofMillis(100));
   }
 
@@ -61,7 +74,8 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
       if (event instanceof PolicyCreated created) {
         insertPolicy(connection, created);
       } else if (event instanceof CouponsIssued issued) {
-        update(connection,
+        insertCoupons(connection, issued);
+        Rows.execute(connection,
             "UPDATE coupon_policies SET current_issue_count = GREATEST(current_issue_count, ?), updated_at = ? WHERE id = ?",
             statement -> {
               statement.setLong(1, issued.firstSequence() - 1 + issued.userIds().size());
@@ -69,13 +83,13 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
               statement.setLong(3, issued.policyId());
             });
       } else if (event instanceof PolicyActivationChanged change) {
-        update(connection, "UPDATE coupon_policies SET is_active = ?, updated_at = ? WHERE id = ?", statement -> {
+        Rows.execute(connection, "UPDATE coupon_policies SET is_active = ?, updated_at = ? WHERE id = ?", statement -> {
           statement.setBoolean(1, change.active());
           Rows.setInstant(statement, 2, change.at());
           statement.setLong(3, change.policyId());
         });
       } else if (event instanceof MaxIssueCountChanged change) {
-        update(connection, "UPDATE coupon_policies SET max_issue_count = ?, updated_at = ? WHERE id = ?", statement -> {
+        Rows.execute(connection, "UPDATE coupon_policies SET max_issue_count = ?, updated_at = ? WHERE id = ?", statement -> {
           statement.setLong(1, change.newMaxIssueCount());
           Rows.setInstant(statement, 2, change.at());
           statement.setLong(3, change.policyId());
@@ -84,21 +98,52 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
     }
   }
 
-  private interface Binder {
-    void bind(PreparedStatement statement) throws SQLException;
+  private void insertCoupons(Connection connection, CouponsIssued issued) throws SQLException {
+    Duration validity = validityOf(connection, issued.policyId());
+    String sql = dialect.insertIfAbsent("coupon_issues",
+        "id", "policy_id", "user_id", "status", "issued_at", "expires_at", "version", "created_at", "updated_at");
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      long sequence = issued.firstSequence();
+      for (Long userId : issued.userIds()) {
+        statement.setLong(1, CouponIds.couponId(issued.policyId(), sequence++));
+        statement.setLong(2, issued.policyId());
+        statement.setLong(3, userId);
+        statement.setString(4, CouponStatus.ISSUED.name());
+        Rows.setInstant(statement, 5, issued.issuedAt());
+        Rows.setInstant(statement, 6, issued.issuedAt().plus(validity));
+        statement.setLong(7, 0);
+        Rows.setInstant(statement, 8, issued.issuedAt());
+        Rows.setInstant(statement, 9, issued.issuedAt());
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
   }
 
-  private static void update(Connection connection, String sql, Binder binder) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      binder.bind(statement);
-      statement.executeUpdate();
+  private Duration validityOf(Connection connection, long policyId) throws SQLException {
+    Duration known = couponValidity.get(policyId);
+    if (known != null) {
+      return known;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT valid_days, valid_duration FROM coupon_policies WHERE id = ?")) {
+      statement.setLong(1, policyId);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw new IllegalStateException("coupons issued by policy " + policyId + " before its creation was projected");
+        }
+        Integer days = Rows.getInt(rows, "valid_days");
+        Duration validity = days != null ? Duration.ofDays(days) : Duration.parse(rows.getString("valid_duration"));
+        couponValidity.put(policyId, validity);
+        return validity;
+      }
     }
   }
 
   private static void insertPolicy(Connection connection, PolicyCreated created) throws SQLException {
-    update(connection, "DELETE FROM coupon_policies WHERE id = ?", statement -> statement.setLong(1, created.policyId()));
+    Rows.execute(connection, "DELETE FROM coupon_policies WHERE id = ?", statement -> statement.setLong(1, created.policyId()));
     PolicyDefinition d = created.definition();
-    update(connection, """
+    Rows.execute(connection, """
         INSERT INTO coupon_policies (id, coupon_name, coupon_code, discount_type, discount_value, minimum_order_amount,
           max_discount_amount, distribution_type, max_issue_count, current_issue_count, max_issue_per_user, valid_days,
           valid_duration, valid_from, valid_until, trigger_event_type, is_active, created_at, updated_at)

@@ -5,7 +5,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
-/** The read tables (seed 000 §3) and their indexes (§9), created at startup when missing. */
+/**
+ * The read tables (seed 000 §3) and their indexes (§9), created at startup when missing. §9's unique
+ * index on {@code (policy_id, user_id)} is left out: a policy may issue several coupons to one user
+ * ({@code maxIssuePerUser}), and the policy entity enforces the limit exactly.
+ */
 public final class ReadModelSchema {
   private ReadModelSchema() {}
 
@@ -37,7 +41,49 @@ public final class ReadModelSchema {
         d.partialIndex("CREATE INDEX IF NOT EXISTS idx_coupon_code ON coupon_policies(coupon_code)", "is_active = TRUE"),
         "CREATE INDEX IF NOT EXISTS idx_active_policies ON coupon_policies(is_active, valid_until)",
         d.partialIndex("CREATE INDEX IF NOT EXISTS idx_valid_period ON coupon_policies(valid_from, valid_until)",
-            "is_active = TRUE"));
+            "is_active = TRUE"),
+        """
+        CREATE TABLE IF NOT EXISTS coupon_issues (
+          id BIGINT PRIMARY KEY,
+          policy_id BIGINT NOT NULL,
+          user_id BIGINT NOT NULL,
+          status VARCHAR(20) NOT NULL,
+          reservation_id VARCHAR(64),
+          order_id VARCHAR(64),
+          issued_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          expires_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          used_at TIMESTAMP WITH TIME ZONE,
+          reserved_at TIMESTAMP WITH TIME ZONE,
+          discount_amount NUMERIC(15,2),
+          version BIGINT NOT NULL,
+          created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS idx_user_status ON coupon_issues(user_id, status)",
+        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_user_active ON coupon_issues(user_id, status, expires_at)",
+            "status IN ('ISSUED', 'RESERVED')"),
+        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_reservation ON coupon_issues(reservation_id)",
+            "reservation_id IS NOT NULL"),
+        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_timeout_check ON coupon_issues(status, reserved_at)",
+            "status = 'RESERVED'"),
+        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_expiry_check ON coupon_issues(status, expires_at)",
+            "status = 'ISSUED'"),
+        """
+        CREATE TABLE IF NOT EXISTS coupon_reservations (
+          reservation_id VARCHAR(64) PRIMARY KEY,
+          coupon_id BIGINT NOT NULL,
+          user_id BIGINT NOT NULL,
+          order_id VARCHAR(64),
+          order_amount NUMERIC(15,2) NOT NULL,
+          discount_amount NUMERIC(15,2) NOT NULL,
+          status VARCHAR(20) NOT NULL,
+          reserved_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          expires_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+        )""",
+        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_pending_reservations ON coupon_reservations(status, expires_at)",
+            "status = 'PENDING'"));
     try (Connection connection = database.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       for (String sql : ddl) {

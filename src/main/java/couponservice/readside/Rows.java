@@ -1,6 +1,7 @@
 package couponservice.readside;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +13,18 @@ import java.time.ZoneOffset;
 /** JDBC conversions shared by the projections and queries (nullable numbers, UTC timestamps). */
 final class Rows {
   private Rows() {}
+
+  interface Binder {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /** Runs one statement; returns the rows it changed. */
+  static int execute(Connection connection, String sql, Binder binder) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      binder.bind(statement);
+      return statement.executeUpdate();
+    }
+  }
 
   static void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
     if (value == null) {

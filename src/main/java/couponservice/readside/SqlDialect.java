@@ -15,6 +15,21 @@ public enum SqlDialect {
     throw new IllegalArgumentException("unsupported database URL " + url);
   }
 
+  /**
+   * An INSERT that leaves an existing row with the same key alone (two projections may both create a
+   * coupon's row). {@code columns} starts with the key column; one {@code ?} per column.
+   */
+  public String insertIfAbsent(String table, String... columns) {
+    String columnList = String.join(", ", columns);
+    String placeholders = String.join(", ", java.util.Collections.nCopies(columns.length, "?"));
+    return this == POSTGRES
+        ? "INSERT INTO " + table + " (" + columnList + ") VALUES (" + placeholders + ") ON CONFLICT (" + columns[0]
+            + ") DO NOTHING"
+        : "MERGE INTO " + table + " t USING (VALUES (" + placeholders + ")) s(" + columnList + ") ON t." + columns[0]
+            + " = s." + columns[0] + " WHEN NOT MATCHED THEN INSERT (" + columnList + ") VALUES ("
+            + java.util.Arrays.stream(columns).map(c -> "s." + c).collect(java.util.stream.Collectors.joining(", ")) + ")";
+  }
+
   /** H2 has no partial indexes; there the {@code WHERE} clause of an index is dropped. */
   public String partialIndex(String createIndex, String where) {
     return this == POSTGRES ? createIndex + " WHERE " + where : createIndex;

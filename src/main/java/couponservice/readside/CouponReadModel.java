@@ -1,0 +1,68 @@
+package couponservice.readside;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Queries over {@code coupon_issues} and {@code coupon_reservations}. */
+public final class CouponReadModel {
+  private final ReadModelDatabase database;
+
+  public CouponReadModel(ReadModelDatabase database) {
+    this.database = database;
+  }
+
+  public record OverdueReservation(long couponId, String reservationId) {}
+
+  /** Reservations still pending past their expiry, oldest first (the sweep's worklist). */
+  public List<OverdueReservation> overdueReservations(Instant now, int limit) throws SQLException {
+    String sql = "SELECT coupon_id, reservation_id FROM coupon_reservations WHERE status = 'PENDING' AND expires_at <= ?"
+        + " ORDER BY expires_at LIMIT ?";
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      Rows.setInstant(statement, 1, now);
+      statement.setInt(2, limit);
+      List<OverdueReservation> overdue = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          overdue.add(new OverdueReservation(rows.getLong(1), rows.getString(2)));
+        }
+      }
+      return overdue;
+    }
+  }
+
+  /** ISSUED coupons past their expiry date (the expiry sweep's worklist). */
+  public List<Long> expiredCoupons(Instant now, int limit) throws SQLException {
+    String sql = "SELECT id FROM coupon_issues WHERE status = 'ISSUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?";
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      Rows.setInstant(statement, 1, now);
+      statement.setInt(2, limit);
+      List<Long> expired = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          expired.add(rows.getLong(1));
+        }
+      }
+      return expired;
+    }
+  }
+
+  /** The coupon of a reservation older than the reservation index remembers. */
+  public Optional<Long> couponOfReservation(String reservationId) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement =
+            connection.prepareStatement("SELECT coupon_id FROM coupon_reservations WHERE reservation_id = ?")) {
+      statement.setString(1, reservationId);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+}
