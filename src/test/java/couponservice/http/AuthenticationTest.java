@@ -1,6 +1,6 @@
 package couponservice.http;
 
-import static couponservice.http.MalformedRequestTest.assertErrorBody;
+import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;

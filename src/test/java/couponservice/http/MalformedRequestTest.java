@@ -1,12 +1,12 @@
 package couponservice.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import couponservice.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
+import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.net.http.HttpRequest;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -155,6 +154,22 @@ class MalformedRequestTest {
             "{\"newMaxIssueCount\":-1}"),
         invalid("newMaxIssueCount of the wrong type", "PATCH", "/api/coupon-policies/" + policyId + "/remaining-quantity",
             "{\"newMaxIssueCount\":\"many\"}"),
+        invalid("reserve with a non-numeric couponId", "POST", "/api/coupons/reserve",
+            "{\"reservationId\":\"R\",\"userId\":1,\"couponId\":\"abc\",\"orderAmount\":100}"),
+        invalid("reserve with a negative orderAmount", "POST", "/api/coupons/reserve",
+            "{\"reservationId\":\"R\",\"userId\":1,\"couponId\":1000000001,\"orderAmount\":-1}"),
+        invalid("reserve without reservationId", "POST", "/api/coupons/reserve",
+            "{\"userId\":1,\"couponId\":1000000001,\"orderAmount\":100}"),
+        invalid("reserve with a 65-character reservationId", "POST", "/api/coupons/reserve",
+            "{\"reservationId\":\"" + "r".repeat(65) + "\",\"userId\":1,\"couponId\":1000000001,\"orderAmount\":100}"),
+        invalid("apply with orderAmount of 3 decimals", "POST", "/api/coupons/apply",
+            "{\"reservationId\":\"R\",\"userId\":1,\"couponId\":1000000001,\"orderAmount\":1.005}"),
+        invalid("non-numeric coupon id", "GET", "/api/coupons/abc", null),
+        invalid("zero coupon id on cancel", "POST", "/api/coupons/0/cancel", "{}"),
+        new Case("coupon id no policy could have issued", "GET", "/api/coupons/5", null, null, 404, "COUPON_NOT_FOUND"),
+        new Case("reading the download route", "GET", "/api/coupons/download", null, null, 405, "METHOD_NOT_ALLOWED"),
+        new Case("confirm of an unknown reservation", "POST", "/api/coupons/reservations/NOPE/confirm", "application/json",
+            "{}", 404, "RESERVATION_NOT_FOUND"),
         new Case("body over 64 KiB", "POST", "/api/coupon-policies", "application/json",
             "{\"couponName\":\"" + "x".repeat(70_000) + "\"}", 413, "PAYLOAD_TOO_LARGE"),
         new Case("body that is not JSON", "POST", "/api/coupon-policies", "text/plain", "couponName=x", 415,
@@ -181,15 +196,6 @@ class MalformedRequestTest {
     assertErrorBody(api.send(request.build()), c.status(), c.code());
   }
 
-  static void assertErrorBody(Response response, int status, String code) {
-    assertEquals(status, response.status(), () -> response.raw().body());
-    assertEquals(code, response.code());
-    assertEquals(status, response.body().path("status").asInt());
-    assertTrue(response.body().path("timestamp").asText().endsWith("Z"));
-    String message = response.body().path("message").asText();
-    assertFalse(message.isBlank());
-    assertFalse(message.contains("Exception") || message.contains("couponservice."), "internals leaked: " + message);
-  }
 
   @Test
   void anIdempotencyKeyLongerThan64CharactersIsRefused() {

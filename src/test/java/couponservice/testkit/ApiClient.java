@@ -40,15 +40,15 @@ public final class ApiClient implements AutoCloseable {
   }
 
   public static String adminToken() {
-    return TOKENS.mint("test-admin", List.of(Role.ADMIN), Duration.ofHours(1));
+    return TOKENS.mint("test-admin", List.of(Role.ADMIN), Duration.ofDays(1));
   }
 
   public static String userToken(long userId) {
-    return TOKENS.mint(Long.toString(userId), List.of(Role.USER), Duration.ofHours(1));
+    return TOKENS.mint(Long.toString(userId), List.of(Role.USER), Duration.ofDays(1));
   }
 
   public static String serviceToken() {
-    return TOKENS.mint("order-service", List.of(Role.SERVICE), Duration.ofHours(1));
+    return TOKENS.mint("order-service", List.of(Role.SERVICE), Duration.ofDays(1));
   }
 
   public static String json(Object value) {

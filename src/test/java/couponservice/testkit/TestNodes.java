@@ -8,6 +8,7 @@ import couponservice.ServiceNode;
 import couponservice.StartupException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,12 @@ public final class TestNodes {
   }
 
   public static ServiceNode start(Config nodeConfig) {
+    return start(nodeConfig, Clock.systemUTC());
+  }
+
+  public static ServiceNode start(Config nodeConfig, Clock clock) {
     try {
-      return ServiceNode.start(ServiceConfig.load("prod", nodeConfig, Map.of()));
+      return ServiceNode.start(ServiceConfig.load("prod", nodeConfig, Map.of()), clock);
     } catch (StartupException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

@@ -1,0 +1,78 @@
+package couponservice.coupon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import couponservice.ErrorCode;
+import couponservice.Outcome;
+import couponservice.testkit.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class ReservationIndexTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(PersistenceTestKitSnapshotPlugin.config()));
+  private static final Duration RETENTION = Duration.ofMinutes(30);
+
+  private final TestClock clock = new TestClock(Instant.parse("2026-06-01T00:00:00Z"));
+  private final EventSourcedBehaviorTestKit<ReservationIndex.Command, ReservationIndex.Event, ReservationIndex.State> index =
+      EventSourcedBehaviorTestKit.create(testKit.system(), ReservationIndex.create("3", clock, RETENTION),
+          EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private Outcome<Long> claim(String reservationId, long couponId) {
+    return index.<Outcome<Long>>runCommand(replyTo -> new ReservationIndex.Claim(reservationId, couponId, replyTo)).reply();
+  }
+
+  private Outcome<Long> find(String reservationId) {
+    return index.<Outcome<Long>>runCommand(replyTo -> new ReservationIndex.Find(reservationId, replyTo)).reply();
+  }
+
+  @Test
+  void aReservationIdBelongsToOneCoupon() {
+    assertEquals(Outcome.ok(11L), claim("R1", 11));
+    assertEquals(Outcome.ok(11L), claim("R1", 11), "claiming again for the same coupon is fine");
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, ((Outcome.Rejected<Long>) claim("R1", 12)).code());
+    assertEquals(Outcome.ok(11L), find("R1"));
+    assertEquals(ErrorCode.RESERVATION_NOT_FOUND, ((Outcome.Rejected<Long>) find("R2")).code());
+  }
+
+  @Test
+  void claimsArrivingTogetherAreWrittenTogether() {
+    ActorRef<ReservationIndex.Command> slice = testKit.spawn(ReservationIndex.create("9", clock, RETENTION));
+    TestProbe<Outcome<Long>> callers = testKit.createTestProbe();
+    for (int i = 0; i < 50; i++) {
+      slice.tell(new ReservationIndex.Claim("R" + i, 100 + i, callers.ref()));
+    }
+    assertEquals(50, callers.receiveSeveralMessages(50).stream().filter(r -> r instanceof Outcome.Ok).count());
+    List<ReservationIndex.Event> written = PersistenceTestKit.create(testKit.system())
+        .receivePersisted("ReservationIndex|9", 1, ReservationIndex.Event.class);
+    assertTrue(((ReservationIndex.ReservationsClaimed) written.get(0)).claims().size() > 1,
+        "the first write held the claims that arrived while it was decided");
+  }
+
+  @Test
+  void claimsAreForgottenAfterTheRetentionAndSurviveARestart() {
+    claim("OLD", 1);
+    clock.advance(RETENTION.plusMinutes(1));
+    claim("NEW", 2);
+    index.restart();
+    assertEquals(ErrorCode.RESERVATION_NOT_FOUND, ((Outcome.Rejected<Long>) find("OLD")).code());
+    assertEquals(Outcome.ok(2L), find("NEW"));
+  }
+}
