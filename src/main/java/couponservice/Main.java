@@ -10,9 +10,16 @@ import java.util.List;
 
 /** Starts one node: {@code java -jar target/coupon-service.jar}, profile from COUPON_PROFILE (dev by default). */
 public final class Main {
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private Main() {}
 
   public static void main(String[] args) {
+    // With one spare core the common pool runs every async completion on a new thread; libraries
+    // (Pekko's Java API among them) complete CompletionStages there. Set before anything uses the pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     String profile = System.getenv().getOrDefault("COUPON_PROFILE", "dev");
     ServiceNode node;
     Config config;

@@ -17,6 +17,7 @@ import couponservice.http.Responses;
 import couponservice.issuance.CouponCodeDirectory;
 import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
+import couponservice.policy.CouponTerms;
 import couponservice.policy.DefinitionSource;
 import couponservice.policy.PolicyRegistry;
 import couponservice.policy.PolicySettings;
@@ -102,6 +103,7 @@ public final class ServiceNode implements AutoCloseable {
     }
     try {
       await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
+      createJournalIndexes(database);
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       joinCluster(system, config);
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, clock);
@@ -154,6 +156,14 @@ public final class ServiceNode implements AutoCloseable {
     return database;
   }
 
+  private static void createJournalIndexes(ReadModelDatabase database) throws StartupException {
+    try {
+      ReadModelSchema.createJournalIndexes(database);
+    } catch (java.sql.SQLException e) {
+      throw new StartupException("cannot create the journal's tag index: " + rootMessage(e), e);
+    }
+  }
+
   private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -169,23 +179,27 @@ public final class ServiceNode implements AutoCloseable {
 
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Executor callbacks = system.executionContext();
-
+    // Entities pipe these answers to themselves: Scala-backed CompletionStages would run that callback on
+    // the common pool, so each answer is first moved onto the dispatcher.
     PolicyRegistry.init(sharding, clock);
     DefinitionSource definitions = policyId -> sharding
         .entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID)
-        .ask(replyTo -> new PolicyRegistry.Lookup(policyId, replyTo), askTimeout);
+        .<Outcome<PolicyRegistry.Registration>>ask(replyTo -> new PolicyRegistry.Lookup(policyId, replyTo), askTimeout)
+        .thenApplyAsync(answer -> answer, callbacks);
     CouponPolicy.init(sharding, definitions, clock, policySettings);
     PolicyReadProjection.init(system, database, policySettings);
 
     ReservationIndex.init(sharding, clock, couponSettings.reservationIndexRetention());
     Coupon.TermsSource terms = couponId -> sharding
         .entityRefFor(CouponPolicy.ENTITY_KEY, Long.toString(CouponIds.policyIdOf(couponId)))
-        .ask(replyTo -> new CouponPolicy.GetCouponTerms(couponId, replyTo), askTimeout);
+        .<Outcome<CouponTerms>>ask(replyTo -> new CouponPolicy.GetCouponTerms(couponId, replyTo), askTimeout)
+        .thenApplyAsync(answer -> answer, callbacks);
     Coupon.ReservationClaims claims = (reservationId, couponId) -> sharding
         .entityRefFor(ReservationIndex.ENTITY_KEY,
             ReservationIndex.sliceOf(reservationId, couponSettings.reservationIndexSlices()))
-        .ask(replyTo -> new ReservationIndex.Claim(reservationId, couponId, replyTo), askTimeout);
-    Coupon.init(sharding, terms, claims, clock, couponSettings);
+        .<Outcome<Long>>ask(replyTo -> new ReservationIndex.Claim(reservationId, couponId, replyTo), askTimeout)
+        .thenApplyAsync(answer -> answer, callbacks);
+    Coupon.init(system, terms, claims, clock, couponSettings);
     CouponReadProjection.init(system, database, couponSettings);
     CouponReadModel couponReadModel = new CouponReadModel(database);
     CouponSweeper.init(system, couponReadModel, clock, couponSettings, blocking);

@@ -17,19 +17,23 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
@@ -132,10 +136,11 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
 
   // ---- setup ----
 
-  public static void init(
-      ClusterSharding sharding, TermsSource terms, ReservationClaims claims, Clock clock, CouponSettings settings) {
-    sharding.init(Entity.of(ENTITY_KEY,
-        ctx -> create(Long.parseLong(ctx.getEntityId()), terms, claims, clock, settings)));
+  public static void init(ActorSystem<?> system, TermsSource terms, ReservationClaims claims, Clock clock,
+      CouponSettings settings) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+            ctx -> create(Long.parseLong(ctx.getEntityId()), terms, claims, clock, settings))
+        .withSettings(ClusterShardingSettings.create(system).withPassivateIdleEntityAfter(settings.passivateAfter())));
   }
 
   public static Behavior<Command> create(
@@ -448,5 +453,11 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   @Override
   public Set<String> tagsFor(Event event) {
     return Set.of(settings.tagFor(couponId));
+  }
+
+  /** A coupon has a handful of events and never snapshots; not asking for one saves a query per start. */
+  @Override
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 }

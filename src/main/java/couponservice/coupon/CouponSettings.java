@@ -14,7 +14,8 @@ public record CouponSettings(
     int sweepBatchSize,
     int reservationIndexSlices,
     Duration reservationIndexRetention,
-    int tagSlices) {
+    int tagSlices,
+    Duration passivateAfter) {
 
   public static CouponSettings fromConfig(Config config) {
     Config c = config.getConfig("coupon.lifecycle");
@@ -25,7 +26,7 @@ public record CouponSettings(
     }
     return new CouponSettings(timeout, c.getDuration("reservation-sweep-interval"),
         c.getDuration("expiry-sweep-interval"), c.getInt("sweep-batch-size"), c.getInt("reservation-index-slices"),
-        retention, c.getInt("tag-slices"));
+        retention, c.getInt("tag-slices"), c.getDuration("passivate-after"));
   }
 
   /** COUPON_RESERVATION_TIMEOUT: whole minutes ({@code 10}) or a duration ({@code 30s}). */

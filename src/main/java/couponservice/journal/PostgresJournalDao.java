@@ -60,7 +60,7 @@ public final class PostgresJournalDao extends DefaultJournalDao {
         e.eventSerManifest(), e.metaPayload(), e.metaSerId(), e.metaSerManifest()) + ") VALUES ";
   }
 
-  private static String qualified(scala.Option<String> schema, String table) {
+  static String qualified(scala.Option<String> schema, String table) {
     return schema.isDefined() && !schema.get().isEmpty() ? schema.get() + "." + table : table;
   }
 

@@ -12,11 +12,12 @@ import couponservice.coupon.CouponStatus;
 import couponservice.coupon.EndReason;
 import couponservice.coupon.Reservation;
 import couponservice.policy.CouponTerms;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -64,83 +65,127 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
         .withGroup(500, Duration.ofMillis(100));
   }
 
+  // Statement phases of a group, in the order they run. Per coupon, events only ever go from
+  // reserve/release (UPDATE_COUPON) to one final state (USE_COUPON or END_COUPON), so running the phases in
+  // this order leaves every row as its last event left it.
+  private static final int INSERT_COUPON = 0;
+  private static final int UPDATE_COUPON = 1;
+  private static final int USE_COUPON = 2;
+  private static final int END_COUPON = 3;
+  private static final int UPSERT_RESERVATION = 4;
+  private static final int END_RESERVATION = 5;
+
+  private List<String> phases() {
+    return List.of(
+        dialect.insertIfAbsent("coupon_issues",
+            "id", "policy_id", "user_id", "status", "issued_at", "expires_at", "version", "created_at", "updated_at"),
+        """
+        UPDATE coupon_issues SET status = ?, reservation_id = ?, order_id = ?, reserved_at = ?, discount_amount = ?,
+          used_at = NULL, version = ?, updated_at = ? WHERE id = ?""",
+        "UPDATE coupon_issues SET status = 'USED', used_at = ?, version = ?, updated_at = ? WHERE id = ?",
+        "UPDATE coupon_issues SET status = ?, version = ?, updated_at = ? WHERE id = ?",
+        upsertReservation(),
+        "UPDATE coupon_reservations SET status = ?, updated_at = ? WHERE reservation_id = ?");
+  }
+
+  private String upsertReservation() {
+    String columns = "reservation_id, coupon_id, user_id, order_id, order_amount, discount_amount, status, reserved_at, "
+        + "expires_at, created_at, updated_at";
+    String select = " SELECT ?, id, user_id, ?, ?, ?, 'PENDING', ?, ?, ?, ? FROM coupon_issues WHERE id = ?";
+    return dialect == SqlDialect.POSTGRES
+        ? "INSERT INTO coupon_reservations (" + columns + ")" + select + " ON CONFLICT (reservation_id) DO UPDATE SET "
+            + "coupon_id = EXCLUDED.coupon_id, user_id = EXCLUDED.user_id, order_id = EXCLUDED.order_id, "
+            + "order_amount = EXCLUDED.order_amount, discount_amount = EXCLUDED.discount_amount, status = EXCLUDED.status, "
+            + "reserved_at = EXCLUDED.reserved_at, expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at"
+        : "MERGE INTO coupon_reservations (" + columns + ") KEY (reservation_id)" + select;
+  }
+
   @Override
   public void process(ReadModelSession session, List<EventEnvelope<Coupon.Event>> envelopes) throws Exception {
-    Connection connection = session.connection();
-    for (EventEnvelope<Coupon.Event> envelope : envelopes) {
-      apply(connection, envelope.event(), envelope.sequenceNr());
+    try (StatementBatches batches = new StatementBatches(session.connection(), phases())) {
+      Set<String> reservationsInBatch = new HashSet<>();
+      for (EventEnvelope<Coupon.Event> envelope : envelopes) {
+        if (envelope.event() instanceof Reserved reserved
+            && !reservationsInBatch.add(reserved.reservation().reservationId())) {
+          // The same reservation id again (reserved anew after it ended): its earlier rows go first.
+          batches.flush();
+          reservationsInBatch.clear();
+          reservationsInBatch.add(reserved.reservation().reservationId());
+        }
+        add(batches, envelope.event(), envelope.sequenceNr());
+      }
+      batches.flush();
     }
   }
 
-  private void apply(Connection connection, Coupon.Event event, long version) throws SQLException {
+  private static void add(StatementBatches batches, Coupon.Event event, long version) throws SQLException {
     if (event instanceof TermsRecorded recorded) {
-      insertCoupon(connection, recorded.terms());
+      CouponTerms terms = recorded.terms();
+      batches.add(INSERT_COUPON, s -> {
+        s.setLong(1, terms.couponId());
+        s.setLong(2, terms.policyId());
+        s.setLong(3, terms.userId());
+        s.setString(4, CouponStatus.ISSUED.name());
+        Rows.setInstant(s, 5, terms.issuedAt());
+        Rows.setInstant(s, 6, terms.expiryDate());
+        s.setLong(7, version);
+        Rows.setInstant(s, 8, terms.issuedAt());
+        Rows.setInstant(s, 9, terms.issuedAt());
+      });
     } else if (event instanceof Reserved reserved) {
       Reservation r = reserved.reservation();
-      updateCoupon(connection, reserved.couponId(), version, CouponStatus.RESERVED, r.reservationId(), r.orderId(),
-          r.reservedAt(), r.discountAmount(), null, r.reservedAt());
-      upsertReservation(connection, reserved.couponId(), r);
+      updateCoupon(batches, reserved.couponId(), version, CouponStatus.RESERVED, r, r.reservedAt());
+      batches.add(UPSERT_RESERVATION, s -> {
+        s.setString(1, r.reservationId());
+        s.setString(2, r.orderId());
+        s.setBigDecimal(3, r.orderAmount());
+        s.setBigDecimal(4, r.discountAmount());
+        Rows.setInstant(s, 5, r.reservedAt());
+        Rows.setInstant(s, 6, r.expiresAt());
+        Rows.setInstant(s, 7, r.reservedAt());
+        Rows.setInstant(s, 8, r.reservedAt());
+        s.setLong(9, reserved.couponId());
+      });
     } else if (event instanceof Used used) {
-      Rows.execute(connection, "UPDATE coupon_issues SET status = ?, used_at = ?, version = ?, updated_at = ? WHERE id = ?",
-          s -> {
-            s.setString(1, CouponStatus.USED.name());
-            Rows.setInstant(s, 2, used.usedAt());
-            s.setLong(3, version);
-            Rows.setInstant(s, 4, used.usedAt());
-            s.setLong(5, used.couponId());
-          });
-      setReservationStatus(connection, used.reservationId(), "CONFIRMED", used.usedAt());
+      batches.add(USE_COUPON, s -> {
+        Rows.setInstant(s, 1, used.usedAt());
+        s.setLong(2, version);
+        Rows.setInstant(s, 3, used.usedAt());
+        s.setLong(4, used.couponId());
+      });
+      endReservation(batches, used.reservationId(), "CONFIRMED", used.usedAt());
     } else if (event instanceof Released released) {
-      updateCoupon(connection, released.couponId(), version, CouponStatus.ISSUED, null, null, null, null, null,
-          released.at());
-      setReservationStatus(connection, released.reservationId(),
+      updateCoupon(batches, released.couponId(), version, CouponStatus.ISSUED, null, released.at());
+      endReservation(batches, released.reservationId(),
           released.reason() == EndReason.RESERVATION_TIMEOUT ? "EXPIRED" : "CANCELLED", released.at());
     } else if (event instanceof Cancelled cancelled) {
-      setStatus(connection, cancelled.couponId(), version, CouponStatus.CANCELLED, cancelled.at());
+      endCoupon(batches, cancelled.couponId(), version, CouponStatus.CANCELLED, cancelled.at());
       if (cancelled.reservationId() != null) {
-        setReservationStatus(connection, cancelled.reservationId(), "CANCELLED", cancelled.at());
+        endReservation(batches, cancelled.reservationId(), "CANCELLED", cancelled.at());
       }
     } else if (event instanceof Expired expired) {
-      setStatus(connection, expired.couponId(), version, CouponStatus.EXPIRED, expired.at());
+      endCoupon(batches, expired.couponId(), version, CouponStatus.EXPIRED, expired.at());
     }
   }
 
-  private void insertCoupon(Connection connection, CouponTerms terms) throws SQLException {
-    Rows.execute(connection, dialect.insertIfAbsent("coupon_issues",
-        "id", "policy_id", "user_id", "status", "issued_at", "expires_at", "version", "created_at", "updated_at"), s -> {
-          s.setLong(1, terms.couponId());
-          s.setLong(2, terms.policyId());
-          s.setLong(3, terms.userId());
-          s.setString(4, CouponStatus.ISSUED.name());
-          Rows.setInstant(s, 5, terms.issuedAt());
-          Rows.setInstant(s, 6, terms.expiryDate());
-          s.setLong(7, 1);
-          Rows.setInstant(s, 8, terms.issuedAt());
-          Rows.setInstant(s, 9, terms.issuedAt());
-        });
+  /** Status and reservation of a coupon that is reserved ({@code r} given) or available again. */
+  private static void updateCoupon(StatementBatches batches, long couponId, long version, CouponStatus status,
+      Reservation r, Instant at) throws SQLException {
+    batches.add(UPDATE_COUPON, s -> {
+      s.setString(1, status.name());
+      s.setString(2, r == null ? null : r.reservationId());
+      s.setString(3, r == null ? null : r.orderId());
+      Rows.setInstant(s, 4, r == null ? null : r.reservedAt());
+      s.setBigDecimal(5, r == null ? null : r.discountAmount());
+      s.setLong(6, version);
+      Rows.setInstant(s, 7, at);
+      s.setLong(8, couponId);
+    });
   }
 
-  private static void updateCoupon(Connection connection, long couponId, long version, CouponStatus status,
-      String reservationId, String orderId, Instant reservedAt, java.math.BigDecimal discount, Instant usedAt,
-      Instant at) throws SQLException {
-    Rows.execute(connection, """
-        UPDATE coupon_issues SET status = ?, reservation_id = ?, order_id = ?, reserved_at = ?, discount_amount = ?,
-          used_at = ?, version = ?, updated_at = ? WHERE id = ?""", s -> {
-          s.setString(1, status.name());
-          s.setString(2, reservationId);
-          s.setString(3, orderId);
-          Rows.setInstant(s, 4, reservedAt);
-          s.setBigDecimal(5, discount);
-          Rows.setInstant(s, 6, usedAt);
-          s.setLong(7, version);
-          Rows.setInstant(s, 8, at);
-          s.setLong(9, couponId);
-        });
-  }
-
-  private static void setStatus(Connection connection, long couponId, long version, CouponStatus status, Instant at)
+  private static void endCoupon(StatementBatches batches, long couponId, long version, CouponStatus status, Instant at)
       throws SQLException {
-    Rows.execute(connection, "UPDATE coupon_issues SET status = ?, version = ?, updated_at = ? WHERE id = ?", s -> {
+    batches.add(END_COUPON, s -> {
       s.setString(1, status.name());
       s.setLong(2, version);
       Rows.setInstant(s, 3, at);
@@ -148,42 +193,9 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
     });
   }
 
-  private static void upsertReservation(Connection connection, long couponId, Reservation r) throws SQLException {
-    int updated = Rows.execute(connection, """
-        UPDATE coupon_reservations SET coupon_id = ?, order_id = ?, order_amount = ?, discount_amount = ?, status = ?,
-          reserved_at = ?, expires_at = ?, updated_at = ? WHERE reservation_id = ?""", s -> {
-          s.setLong(1, couponId);
-          s.setString(2, r.orderId());
-          s.setBigDecimal(3, r.orderAmount());
-          s.setBigDecimal(4, r.discountAmount());
-          s.setString(5, "PENDING");
-          Rows.setInstant(s, 6, r.reservedAt());
-          Rows.setInstant(s, 7, r.expiresAt());
-          Rows.setInstant(s, 8, r.reservedAt());
-          s.setString(9, r.reservationId());
-        });
-    if (updated == 0) {
-      Rows.execute(connection, """
-          INSERT INTO coupon_reservations (reservation_id, coupon_id, user_id, order_id, order_amount, discount_amount,
-            status, reserved_at, expires_at, created_at, updated_at)
-          SELECT ?, id, user_id, ?, ?, ?, ?, ?, ?, ?, ? FROM coupon_issues WHERE id = ?""", s -> {
-            s.setString(1, r.reservationId());
-            s.setString(2, r.orderId());
-            s.setBigDecimal(3, r.orderAmount());
-            s.setBigDecimal(4, r.discountAmount());
-            s.setString(5, "PENDING");
-            Rows.setInstant(s, 6, r.reservedAt());
-            Rows.setInstant(s, 7, r.expiresAt());
-            Rows.setInstant(s, 8, r.reservedAt());
-            Rows.setInstant(s, 9, r.reservedAt());
-            s.setLong(10, couponId);
-          });
-    }
-  }
-
-  private static void setReservationStatus(Connection connection, String reservationId, String status, Instant at)
+  private static void endReservation(StatementBatches batches, String reservationId, String status, Instant at)
       throws SQLException {
-    Rows.execute(connection, "UPDATE coupon_reservations SET status = ?, updated_at = ? WHERE reservation_id = ?", s -> {
+    batches.add(END_RESERVATION, s -> {
       s.setString(1, status);
       Rows.setInstant(s, 2, at);
       s.setString(3, reservationId);

@@ -35,6 +35,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * Keeps {@code coupon_policies} in step with the policy journal, and adds a {@code coupon_issues} row
  * for every coupon issued. One projection instance per policy tag slice, run as a sharded daemon
  * process so instances spread over the cluster; rows and offset commit in one transaction (exactly once).
+ * Groups stay small: an event may hold 10,000 coupons, and the coupon projection waits on rows this
+ * one has inserted but not yet committed.
  */
 public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<CouponPolicy.Event>>, ReadModelSession> {
   private final SqlDialect dialect;
@@ -63,7 +65,7 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
     return JdbcProjection.groupedWithin(
             ProjectionId.of("policy-read-model", tag), source, database::openSession,
             () -> new PolicyReadProjection(database.dialect()), system)
-        .withGroup(200, Duration.ofMillis(100));
+        .withGroup(20, Duration.ofMillis(100));
   }
 
   @Override

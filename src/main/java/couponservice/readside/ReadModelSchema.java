@@ -84,6 +84,20 @@ public final class ReadModelSchema {
         )""",
         d.partialIndex("CREATE INDEX IF NOT EXISTS idx_pending_reservations ON coupon_reservations(status, expires_at)",
             "status = 'PENDING'"));
+    execute(database, ddl);
+  }
+
+  /**
+   * The projections read the journal by tag ({@code eventsByTag}: tag = ? and ordering > ? order by
+   * ordering). The journal's own schema only has the key (event_id, tag), which makes every tag's query
+   * scan all tags' events; this index lets it read its tag alone, in order. Run after the journal
+   * tables exist.
+   */
+  public static void createJournalIndexes(ReadModelDatabase database) throws SQLException {
+    execute(database, List.of("CREATE INDEX IF NOT EXISTS event_tag_tag_event_idx ON event_tag(tag, event_id)"));
+  }
+
+  private static void execute(ReadModelDatabase database, List<String> ddl) throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       for (String sql : ddl) {

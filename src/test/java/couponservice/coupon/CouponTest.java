@@ -56,7 +56,7 @@ class CouponTest {
 
   private EventSourcedBehaviorTestKit<Coupon.Command, Coupon.Event, CouponState> start(Duration timeout, CouponTerms terms) {
     CouponSettings settings = new CouponSettings(timeout, Duration.ofSeconds(30), Duration.ofHours(1), 100, 4,
-        Duration.ofHours(1), 4);
+        Duration.ofHours(1), 4, Duration.ofMinutes(1));
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         Coupon.create(terms.couponId(), id -> CompletableFuture.completedFuture(Outcome.ok(terms)),
             (reservationId, couponId) -> CompletableFuture.completedFuture(claimAnswer), clock, settings),
@@ -113,7 +113,7 @@ class CouponTest {
         Coupon.create(COUPON, id -> CompletableFuture.completedFuture(
                 Outcome.rejected(ErrorCode.POLICY_NOT_FOUND, "no policy")),
             (r, c) -> CompletableFuture.completedFuture(Outcome.ok(c)), clock, new CouponSettings(TIMEOUT,
-                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), 4)));
+                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), 4, Duration.ofMinutes(1))));
     assertRefused(ErrorCode.COUPON_NOT_FOUND, unknown.runCommand(Coupon.Get::new));
   }
 
