@@ -9,6 +9,10 @@ import couponservice.coupon.CouponSweeper;
 import couponservice.coupon.ReservationIndex;
 import couponservice.coupon.ReservationLookup;
 import couponservice.http.ApiRoutes;
+import couponservice.kafka.EmbeddedKafka;
+import couponservice.kafka.KafkaSettings;
+import couponservice.kafka.KafkaStreams;
+import couponservice.kafka.Topics;
 import couponservice.http.CouponRoutes;
 import couponservice.http.HttpContext;
 import couponservice.http.IssuanceRoutes;
@@ -63,11 +67,14 @@ public final class ServiceNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ReadModelDatabase database;
+  private final EmbeddedKafka devBroker;
   private final ServerBinding binding;
 
-  private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, ServerBinding binding) {
+  private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, EmbeddedKafka devBroker,
+      ServerBinding binding) {
     this.system = system;
     this.database = database;
+    this.devBroker = devBroker;
     this.binding = binding;
   }
 
@@ -80,10 +87,12 @@ public final class ServiceNode implements AutoCloseable {
     String authMode = config.getString("coupon.auth.mode");
     Authenticator authenticator;
     CouponSettings couponSettings;
+    KafkaSettings kafka;
     try {
       authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock,
           config.getInt("coupon.auth.verified-token-cache-size")));
       couponSettings = CouponSettings.fromConfig(config);
+      kafka = KafkaSettings.fromConfig(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
@@ -92,26 +101,71 @@ public final class ServiceNode implements AutoCloseable {
         config.getInt("pekko.remote.artery.canonical.port"));
     createDataDirectory(config);
     ReadModelDatabase database = openDatabase(config);
-    ActorSystem<Void> system;
+    EmbeddedKafka devBroker = null;
+    ActorSystem<Void> system = null;
     try {
-      system = ActorSystem.create(Behaviors.empty(), ServiceConfig.SYSTEM_NAME, config);
-    } catch (RuntimeException e) {
-      database.close();
-      throw new StartupException("cannot start the cluster node on "
-          + config.getString("pekko.remote.artery.canonical.hostname") + ":"
-          + config.getInt("pekko.remote.artery.canonical.port") + " (port in use?): " + rootMessage(e), e);
-    }
-    try {
+      if (kafka.bootstrapServers().isEmpty()) {
+        devBroker = startDevBroker(config, kafka);
+        kafka = kafka.withBootstrapServers(devBroker.bootstrapServers());
+      }
+      ensureTopics(kafka);
+      system = startActorSystem(config);
       await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       createJournalIndexes(database);
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       joinCluster(system, config);
-      ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, clock);
-      return new ServiceNode(system, database, binding);
+      ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
+      return new ServiceNode(system, database, devBroker, binding);
     } catch (StartupException e) {
-      system.terminate();
+      if (system != null) {
+        system.terminate();
+        awaitTermination(system);
+      }
+      closeQuietly(devBroker);
       database.close();
       throw e;
+    }
+  }
+
+  private static ActorSystem<Void> startActorSystem(Config config) throws StartupException {
+    try {
+      return ActorSystem.create(Behaviors.empty(), ServiceConfig.SYSTEM_NAME, config);
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot start the cluster node on "
+          + config.getString("pekko.remote.artery.canonical.hostname") + ":"
+          + config.getInt("pekko.remote.artery.canonical.port") + " (port in use?): " + rootMessage(e), e);
+    }
+  }
+
+  /** The dev profile's in-process broker; the prod profile must be given KAFKA_BOOTSTRAP_SERVERS. */
+  private static EmbeddedKafka startDevBroker(Config config, KafkaSettings kafka) throws StartupException {
+    if (!config.getString("coupon.profile").equals("dev")) {
+      throw new StartupException("KAFKA_BOOTSTRAP_SERVERS is required in the prod profile", null);
+    }
+    requirePortFree("the dev Kafka broker", "localhost", kafka.devBrokerPort());
+    try {
+      return EmbeddedKafka.start(kafka.devBrokerPort());
+    } catch (Exception e) {
+      throw new StartupException("cannot start the dev Kafka broker on port " + kafka.devBrokerPort() + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  private static void ensureTopics(KafkaSettings kafka) throws StartupException {
+    try {
+      Topics.ensure(kafka);
+    } catch (Exception e) {
+      throw new StartupException("cannot reach Kafka at " + kafka.bootstrapServers() + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static void closeQuietly(EmbeddedKafka broker) {
+    if (broker != null) {
+      try {
+        broker.close();
+      } catch (Exception e) {
+        log.warn("The dev Kafka broker did not stop cleanly", e);
+      }
     }
   }
 
@@ -172,7 +226,8 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   private static ServerBinding startServices(ActorSystem<Void> system, Config config, ReadModelDatabase database,
-      Authenticator authenticator, CouponSettings couponSettings, Clock clock) throws StartupException {
+      Authenticator authenticator, CouponSettings couponSettings, KafkaSettings kafka, Clock clock)
+      throws StartupException {
     ClusterSharding sharding = ClusterSharding.get(system);
     Duration askTimeout = config.getDuration("coupon.http.ask-timeout");
     PolicySettings policySettings = PolicySettings.fromConfig(config);
@@ -203,14 +258,17 @@ public final class ServiceNode implements AutoCloseable {
     CouponReadProjection.init(system, database, couponSettings);
     CouponReadModel couponReadModel = new CouponReadModel(database);
     CouponSweeper.init(system, couponReadModel, clock, couponSettings, blocking);
+    ReservationLookup reservations = new ReservationLookup(sharding, couponReadModel,
+        couponSettings.reservationIndexSlices(), askTimeout, callbacks, blocking);
+    KafkaStreams.start(system, kafka, database, policySettings, couponSettings, reservations, terms, definitions,
+        askTimeout);
 
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
         config.getBytes("coupon.http.max-body-bytes"), callbacks, blocking);
     // Issuance first: it is the hot path, and routes are tried in order.
     ApiRoutes api = new ApiRoutes(http.responses(), List.of(
         new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks)).route(),
-        new CouponRoutes(http, new ReservationLookup(sharding, couponReadModel,
-            couponSettings.reservationIndexSlices(), askTimeout, callbacks, blocking)).route(),
+        new CouponRoutes(http, reservations).route(),
         new PolicyRoutes(http, new PolicyReadModel(database)).route()));
 
     String host = config.getString("coupon.http.interface");
@@ -255,6 +313,12 @@ public final class ServiceNode implements AutoCloseable {
   @Override
   public void close() {
     system.terminate();
+    awaitTermination(system);
+    closeQuietly(devBroker);
+    database.close();
+  }
+
+  private static void awaitTermination(ActorSystem<?> system) {
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -262,6 +326,5 @@ public final class ServiceNode implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("Actor system did not terminate in time", e);
     }
-    database.close();
   }
 }

@@ -44,6 +44,11 @@ public final class PolicyRegistry
   /** Resolves a coupon code (any case) to its policy. */
   public record ResolveCode(String couponCode, ActorRef<Outcome<Registration>> replyTo) implements Command {}
 
+  /** The EVENT policies issued by events of {@code eventType} ({@code coupon.trigger.v1}). */
+  public record FindTriggered(String eventType, ActorRef<Outcome<TriggeredPolicies>> replyTo) implements Command {}
+
+  public record TriggeredPolicies(List<Long> policyIds) implements CborSerializable {}
+
   public interface Event extends CborSerializable {}
 
   public record PolicyRegistered(Registration registration) implements Event {}
@@ -54,11 +59,16 @@ public final class PolicyRegistry
   public static final class State {
     private final Map<Long, Registration> byId = new HashMap<>();
     private final Map<String, Long> byCode = new HashMap<>();
+    private final Map<String, List<Long>> byTrigger = new HashMap<>();
     private long lastPolicyId;
 
     State add(Registration registration) {
       byId.put(registration.policyId(), registration);
-      registration.definition().normalizedCode().ifPresent(code -> byCode.put(code, registration.policyId()));
+      PolicyDefinition definition = registration.definition();
+      definition.normalizedCode().ifPresent(code -> byCode.put(code, registration.policyId()));
+      if (definition.distributionType() == DistributionType.EVENT) {
+        byTrigger.computeIfAbsent(definition.triggerEventType(), type -> new ArrayList<>()).add(registration.policyId());
+      }
       lastPolicyId = Math.max(lastPolicyId, registration.policyId());
       return this;
     }
@@ -95,6 +105,8 @@ public final class PolicyRegistry
         .onCommand(Register.class, this::onRegister)
         .onCommand(Lookup.class, (state, cmd) -> Effect().reply(cmd.replyTo(), found(state.byId.get(cmd.policyId()),
             ErrorCode.POLICY_NOT_FOUND, "policy " + cmd.policyId() + " does not exist")))
+        .onCommand(FindTriggered.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(new TriggeredPolicies(
+            List.copyOf(state.byTrigger.getOrDefault(cmd.eventType(), List.of()))))))
         .onCommand(ResolveCode.class, (state, cmd) -> Effect().reply(cmd.replyTo(), found(
             state.byId.get(state.byCode.get(PolicyDefinition.normalizeCode(cmd.couponCode()))),
             ErrorCode.COUPON_CODE_NOT_FOUND, "no policy has the coupon code " + cmd.couponCode())))

@@ -50,7 +50,7 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** Settings that point a node of the prod profile at this database. */
+  /** Settings that point a node of the prod profile at this database, and at Kafka topics of its own. */
   public Config config() {
     return ConfigFactory.parseMap(Map.of(
         "coupon.database.host", HOST,
@@ -58,7 +58,15 @@ public final class TestDatabase implements AutoCloseable {
         "coupon.database.name", name,
         "coupon.database.user", USER,
         "coupon.database.password", PASSWORD,
-        "coupon.database.max-connections", 8));
+        "coupon.database.max-connections", 8,
+        "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
+        "coupon.kafka.topic-prefix", topicPrefix(),
+        "coupon.kafka.partitions", 2));
+  }
+
+  /** The prefix of this database's Kafka topics and consumer group. */
+  public String topicPrefix() {
+    return name + ".";
   }
 
   /** A single number from this database, for assertions on what was written. */

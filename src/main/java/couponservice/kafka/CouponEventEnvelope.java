@@ -1,0 +1,38 @@
+package couponservice.kafka;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import couponservice.coupon.CouponStatus;
+import couponservice.policy.DiscountType;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** The envelope of the {@code coupon.*} topics (API.md "Kafka"). */
+public record CouponEventEnvelope(String eventId, String eventType, Instant timestamp, Data data, Metadata metadata) {
+
+  /** The coupon after the event; fields that do not apply to an event are left out. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Data(
+      long couponId,
+      long policyId,
+      long userId,
+      String couponCode,
+      String couponName,
+      DiscountType discountType,
+      BigDecimal discountValue,
+      CouponStatus status,
+      Instant expiryDate,
+      String reservationId,
+      String orderId,
+      BigDecimal discountAmount,
+      String paymentId,
+      String reason) {}
+
+  public record Metadata(String correlationId, String source, String version) {
+    static Metadata of(String correlationId) {
+      return new Metadata(correlationId, "coupon-service", "1.0");
+    }
+  }
+
+  /** Where an envelope goes: its topic (without prefix) and key (the coupon id). */
+  public record Addressed(String topic, String key, CouponEventEnvelope envelope) {}
+}

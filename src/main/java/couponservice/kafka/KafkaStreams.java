@@ -1,0 +1,53 @@
+package couponservice.kafka;
+
+import couponservice.coupon.Coupon;
+import couponservice.coupon.CouponSettings;
+import couponservice.coupon.ReservationLookup;
+import couponservice.policy.DefinitionSource;
+import couponservice.policy.PolicySettings;
+import couponservice.readside.ReadModelDatabase;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+
+/** Starts a node's Kafka side: the consumers of payments and triggers, and the event publisher. */
+public final class KafkaStreams {
+  private KafkaStreams() {}
+
+  public static void start(ActorSystem<?> system, KafkaSettings kafka, ReadModelDatabase database,
+      PolicySettings policySettings, CouponSettings couponSettings, ReservationLookup reservations,
+      Coupon.TermsSource terms, DefinitionSource definitions, Duration askTimeout) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Retries retries = new Retries(system, kafka);
+    DeadLetters deadLetters = new DeadLetters(producer(system, kafka, new ByteArraySerializer()));
+    PaymentEventHandler payments =
+        new PaymentEventHandler(sharding, reservations, retries, askTimeout, system.executionContext());
+    TopicConsumer.start(system, kafka, "payments", Map.of(
+        Topics.PAYMENT_COMPLETED, payments.completed(),
+        Topics.PAYMENT_FAILED, payments.failed()), deadLetters);
+    TopicConsumer.start(system, kafka, "triggers", Map.of(
+        Topics.COUPON_TRIGGER, new TriggerEventHandler(sharding, retries, askTimeout, system.executionContext())),
+        deadLetters);
+    if (kafka.publish()) {
+      CouponEventPublisher.init(system, database, kafka, policySettings, couponSettings, terms, definitions,
+          producer(system, kafka, new StringSerializer()));
+    }
+  }
+
+  /** A producer closed when the node stops (after the consumers drained). */
+  private static <K> SendProducer<K, byte[]> producer(ActorSystem<?> system, KafkaSettings kafka, Serializer<K> keys) {
+    SendProducer<K, byte[]> producer = new SendProducer<>(
+        ProducerSettings.create(system, keys, new ByteArraySerializer()).withBootstrapServers(kafka.bootstrapServers()),
+        system);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-producer",
+        producer::close);
+    return producer;
+  }
+}

@@ -1,0 +1,95 @@
+package couponservice.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import couponservice.Outcome;
+import couponservice.http.Json;
+import couponservice.policy.CouponPolicy;
+import couponservice.policy.IssueChannel;
+import couponservice.policy.IssuedCoupon;
+import couponservice.policy.PolicyRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * {@code coupon.trigger.v1}: issues every active EVENT policy whose {@code triggerEventType} is the
+ * message's {@code eventType} to its {@code userId}, once per {@code eventId}: the eventId is the
+ * issue's idempotency key in each policy, so a redelivery gets the first outcome instead of a coupon.
+ * Policies that refuse (inactive, sold out, user at its limit) are simply not issued.
+ */
+public final class TriggerEventHandler implements MessageHandler {
+  private final ClusterSharding sharding;
+  private final Retries retries;
+  private final Duration askTimeout;
+  private final Executor callbacks;
+
+  TriggerEventHandler(ClusterSharding sharding, Retries retries, Duration askTimeout, Executor callbacks) {
+    this.sharding = sharding;
+    this.retries = retries;
+    this.askTimeout = askTimeout;
+    this.callbacks = callbacks;
+  }
+
+  record Trigger(String eventId, String eventType, long userId) {}
+
+  @Override
+  public CompletionStage<Handled> handle(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+    Trigger trigger;
+    try {
+      trigger = parse(record.value());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(Handled.deadLetter("unreadable trigger event: " + e.getMessage()));
+    }
+    return retries.<PolicyRegistry.TriggeredPolicies>untilFinal(() -> sharding
+            .entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID)
+            .ask(replyTo -> new PolicyRegistry.FindTriggered(trigger.eventType(), replyTo), askTimeout))
+        .thenComposeAsync(found -> {
+          if (found instanceof Outcome.Rejected<PolicyRegistry.TriggeredPolicies> rejected) {
+            return CompletableFuture.completedFuture(Handled.deadLetter(rejected.code() + ": " + rejected.message()));
+          }
+          List<Long> policies = ((Outcome.Ok<PolicyRegistry.TriggeredPolicies>) found).value().policyIds();
+          CompletableFuture<?>[] issues = policies.stream()
+              .map(policyId -> issue(policyId, trigger).toCompletableFuture())
+              .toArray(CompletableFuture[]::new);
+          return CompletableFuture.allOf(issues).thenApply(all -> Handled.APPLIED);
+        }, callbacks);
+  }
+
+  private CompletionStage<Outcome<IssuedCoupon>> issue(long policyId, Trigger trigger) {
+    return retries.untilFinal(() -> sharding.entityRefFor(CouponPolicy.ENTITY_KEY, Long.toString(policyId))
+        .ask(replyTo -> new CouponPolicy.Issue(trigger.userId(), IssueChannel.EVENT, "trigger:" + trigger.eventId(),
+            replyTo), askTimeout));
+  }
+
+  static Trigger parse(byte[] value) {
+    JsonNode root;
+    try {
+      root = value == null ? null : Json.MAPPER.readTree(value);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    JsonNode eventId = root.get("eventId");
+    JsonNode eventType = root.get("eventType");
+    JsonNode userId = root.get("userId");
+    if (eventId == null || !eventId.isTextual() && !eventId.isNumber() || eventId.asText().isBlank()) {
+      throw new IllegalArgumentException("eventId is missing");
+    }
+    if (eventId.asText().length() > 50) {
+      throw new IllegalArgumentException("eventId is longer than 50 characters");
+    }
+    if (eventType == null || !eventType.isTextual() || eventType.asText().isBlank()) {
+      throw new IllegalArgumentException("eventType is missing");
+    }
+    if (userId == null || !userId.canConvertToLong() || !userId.isIntegralNumber() || userId.asLong() <= 0) {
+      throw new IllegalArgumentException("userId must be a positive integer");
+    }
+    return new Trigger(eventId.asText(), eventType.asText(), userId.asLong());
+  }
+}
