@@ -39,11 +39,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -69,6 +73,7 @@ public final class ServiceNode implements AutoCloseable {
   private final ReadModelDatabase database;
   private final EmbeddedKafka devBroker;
   private final ServerBinding binding;
+  private final AtomicBoolean released = new AtomicBoolean();
 
   private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, EmbeddedKafka devBroker,
       ServerBinding binding) {
@@ -115,7 +120,10 @@ public final class ServiceNode implements AutoCloseable {
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       joinCluster(system, config);
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
-      return new ServiceNode(system, database, devBroker, binding);
+      ServiceNode node = new ServiceNode(system, database, devBroker, binding);
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
+          () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
+      return node;
     } catch (StartupException e) {
       if (system != null) {
         system.terminate();
@@ -314,8 +322,15 @@ public final class ServiceNode implements AutoCloseable {
   public void close() {
     system.terminate();
     awaitTermination(system);
-    closeQuietly(devBroker);
-    database.close();
+    releaseResources();
+  }
+
+  /** The database pool and the dev broker: closed once the node's streams are done with them. */
+  private void releaseResources() {
+    if (released.compareAndSet(false, true)) {
+      closeQuietly(devBroker);
+      database.close();
+    }
   }
 
   private static void awaitTermination(ActorSystem<?> system) {

@@ -140,7 +140,9 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
       CouponSettings settings) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             ctx -> create(Long.parseLong(ctx.getEntityId()), terms, claims, clock, settings))
-        .withSettings(ClusterShardingSettings.create(system).withPassivateIdleEntityAfter(settings.passivateAfter())));
+        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
+            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
+                .withIdleEntityPassivation(settings.passivateAfter()))));
   }
 
   public static Behavior<Command> create(

@@ -1,55 +1,100 @@
 package couponservice.kafka;
 
-import java.util.Map;
-import kafka.testkit.KafkaClusterTestKit;
-import kafka.testkit.TestKitNodes;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A one-node KRaft Kafka in this JVM, for the dev profile (no broker to install) and the tests. Its data
- * lives in a temporary directory and is gone when it stops.
+ * A one-node KRaft Kafka (broker and controller) in this JVM, for the dev profile — no broker to install
+ * — and the tests. Its data lives in a temporary directory, deleted when it stops.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-  private final KafkaClusterTestKit cluster;
+  private static final int NODE_ID = 1;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster) {
-    this.cluster = cluster;
+  private final KafkaRaftServer server;
+  private final Path dataDir;
+  private final int port;
+
+  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.port = port;
   }
 
   /** Starts a broker listening on {@code port} (0: any free port). */
   public static EmbeddedKafka start(int port) throws Exception {
-    TestKitNodes nodes = new TestKitNodes.Builder()
-        .setCombined(true)
-        .setNumBrokerNodes(1)
-        .setNumControllerNodes(1)
-        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-        .setPerServerProperties(Map.of(0, Map.of("listeners",
-            "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")))
-        .build();
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("auto.create.topics.enable", "false")
-        .build();
+    int brokerPort = port == 0 ? freePort() : port;
+    int controllerPort = freePort();
+    Path dataDir = Files.createTempDirectory("coupon-kafka-");
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", Integer.toString(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", dataDir.toString());
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "4");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    KafkaConfig config = new KafkaConfig(props, false);
+    new Formatter()
+        .setNodeId(NODE_ID)
+        .setClusterId(Uuid.randomUuid().toString())
+        .addDirectory(dataDir.toString())
+        .setMetadataLogDirectory(dataDir.toString())
+        .setControllerListenerName("CONTROLLER")
+        .setReleaseVersion(MetadataVersion.latestProduction())
+        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+        .run();
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     try {
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-    } catch (Exception e) {
-      cluster.close();
+      server.startup();
+    } catch (RuntimeException e) {
+      server.shutdown();
+      delete(dataDir);
       throw e;
     }
-    return new EmbeddedKafka(cluster);
+    return new EmbeddedKafka(server, dataDir, brokerPort);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   public String bootstrapServers() {
-    return cluster.bootstrapServers();
+    return "localhost:" + port;
   }
 
   @Override
-  public void close() throws Exception {
-    cluster.close();
+  public void close() throws IOException {
+    server.shutdown();
+    server.awaitShutdown();
+    delete(dataDir);
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 }
