@@ -11,6 +11,8 @@ export COUPON_AUTH_JWT_SECRET="${COUPON_AUTH_JWT_SECRET:-bench-secret-$(date +%s
 export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" COUPON_MANAGEMENT_PORT="${MANAGEMENT_PORT:-28558}"
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC}"
 
+command -v wrk > /dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
+
 build_jar() {
   [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }

@@ -18,6 +18,8 @@ import couponservice.http.HttpContext;
 import couponservice.http.IssuanceRoutes;
 import couponservice.http.PolicyRoutes;
 import couponservice.http.Responses;
+import couponservice.http.StatisticsRoutes;
+import couponservice.http.WalletRoutes;
 import couponservice.issuance.CouponCodeDirectory;
 import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
@@ -30,7 +32,12 @@ import couponservice.readside.CouponReadProjection;
 import couponservice.readside.PolicyReadModel;
 import couponservice.readside.PolicyReadProjection;
 import couponservice.readside.ReadModelDatabase;
+import couponservice.ratelimit.IssueRateLimiter;
+import couponservice.ratelimit.RateLimitSettings;
 import couponservice.readside.ReadModelSchema;
+import couponservice.readside.StatisticsReadModel;
+import couponservice.readside.WalletReadModel;
+import couponservice.stats.LiveStatistics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -274,10 +281,16 @@ public final class ServiceNode implements AutoCloseable {
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
         config.getBytes("coupon.http.max-body-bytes"), callbacks, blocking);
     // Issuance first: it is the hot path, and routes are tried in order.
+    StatisticsReadModel statistics = new StatisticsReadModel(database);
+    LiveStatistics live = LiveStatistics.start(system, statistics, blocking,
+        config.getDuration("coupon.statistics.live-interval"));
     ApiRoutes api = new ApiRoutes(http.responses(), List.of(
-        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks)).route(),
+        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks), rateLimiter(system, config, clock),
+            clock).route(),
+        new WalletRoutes(http, new WalletReadModel(database), clock).route(),
         new CouponRoutes(http, reservations).route(),
-        new PolicyRoutes(http, new PolicyReadModel(database)).route()));
+        new PolicyRoutes(http, new PolicyReadModel(database), statistics).route(),
+        new StatisticsRoutes(http, statistics, live).route()));
 
     String host = config.getString("coupon.http.interface");
     int port = config.getInt("coupon.http.port");
@@ -288,6 +301,17 @@ public final class ServiceNode implements AutoCloseable {
     } catch (StartupException e) {
       throw new StartupException("cannot listen for HTTP on " + host + ":" + port + " (port in use?)", e);
     }
+  }
+
+  /** The issuance rate limiter, closed when the node has stopped serving requests. */
+  private static IssueRateLimiter rateLimiter(ActorSystem<?> system, Config config, Clock clock) {
+    IssueRateLimiter limiter = IssueRateLimiter.create(RateLimitSettings.fromConfig(config), clock);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-rate-limiter",
+        () -> CompletableFuture.supplyAsync(() -> {
+          limiter.close();
+          return Done.getInstance();
+        }));
+    return limiter;
   }
 
   private static <T> T await(CompletionStage<T> stage, String what) throws StartupException {

@@ -5,7 +5,9 @@ import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.auth.Authenticator;
 import couponservice.auth.Caller;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,6 +81,22 @@ public abstract class ApiDirectives extends AllDirectives {
     return completeWithFuture(outcome.handleAsync((value, failure) -> failure == null
         ? http.responses().outcome(value, successStatus)
         : http.responses().failure(failure), http.callbacks()));
+  }
+
+  /** A read-model query run on the blocking dispatcher, answered 200 with its result. */
+  protected <T> Route query(ReadModelQuery<T> query) {
+    return reply(CompletableFuture.supplyAsync(() -> {
+      try {
+        return Outcome.ok(query.run());
+      } catch (SQLException e) {
+        throw new IllegalStateException("read model query failed", e);
+      }
+    }, http.blockingExecutor()), 200);
+  }
+
+  @FunctionalInterface
+  protected interface ReadModelQuery<T> {
+    T run() throws SQLException;
   }
 
   protected Duration askTimeout() {

@@ -2,10 +2,17 @@ package couponservice.http;
 
 import couponservice.CouponException;
 import couponservice.ErrorCode;
+import couponservice.metrics.CouponMetrics;
+import couponservice.metrics.RouteTemplates;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -25,6 +32,10 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * which is logged and answered 503 without internals.
  */
 public final class ApiRoutes extends AllDirectives {
+  // Prometheus reads plain text as its text format 0.0.4.
+  private static final ContentType METRICS_TYPE = ContentTypes.TEXT_PLAIN_UTF8;
+  private static final ContentType OPENAPI_TYPE =
+      ContentTypes.create(MediaTypes.applicationWithOpenCharset("yaml"), HttpCharsets.UTF_8);
   private final Responses responses;
   private final List<Route> featureRoutes;
   // Built once: the Java DSL re-evaluates a directive's inner route for every request.
@@ -39,11 +50,28 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () ->
+    return measured(() -> handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () ->
         concat(
             path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
+            path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(METRICS_TYPE,
+                CouponMetrics.scrape())))),
+            path("openapi.yaml", () -> get(() -> getFromResource("openapi.yaml", OPENAPI_TYPE))),
             pathPrefix("api", () -> concat(featureRoutes.get(0),
-                featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new))))));
+                featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new)))))));
+  }
+
+  /** Counts and times every request by route template, method and status. */
+  private Route measured(Supplier<Route> inner) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      String route = RouteTemplates.of(request.getUri().path());
+      String method = request.method().name();
+      return mapResponse(response -> {
+        CouponMetrics.HTTP_REQUESTS.labelValues(route, method, Integer.toString(response.status().intValue()))
+            .observe((System.nanoTime() - started) / 1e9);
+        return response;
+      }, inner);
+    });
   }
 
   private ExceptionHandler exceptionHandler() {

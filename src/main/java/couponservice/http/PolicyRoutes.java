@@ -12,7 +12,9 @@ import couponservice.policy.PolicyView;
 import couponservice.policy.QuantityChange;
 import couponservice.readside.Page;
 import couponservice.readside.PolicyReadModel;
+import couponservice.readside.StatisticsReadModel;
 import couponservice.CouponException;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -24,10 +26,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** {@code /api/coupon-policies}: create, read, list and administer policies. */
 public final class PolicyRoutes extends ApiDirectives {
   private final PolicyReadModel readModel;
+  private final StatisticsReadModel statisticsReadModel;
 
-  public PolicyRoutes(HttpContext http, PolicyReadModel readModel) {
+  public PolicyRoutes(HttpContext http, PolicyReadModel readModel, StatisticsReadModel statisticsReadModel) {
     super(http);
     this.readModel = readModel;
+    this.statisticsReadModel = statisticsReadModel;
   }
 
   public Route route() {
@@ -46,7 +50,11 @@ public final class PolicyRoutes extends ApiDirectives {
               return jsonBody(body -> changeMaxIssueCount(policyId, caller, body));
             }))),
             path("activate", () -> post(() -> authenticated(caller -> changeActivation(caller, policyId, true)))),
-            path("deactivate", () -> post(() -> authenticated(caller -> changeActivation(caller, policyId, false))))))));
+            path("deactivate", () -> post(() -> authenticated(caller -> changeActivation(caller, policyId, false)))),
+            path("statistics", () -> get(() -> authenticated(caller -> {
+              caller.requireAdmin();
+              return statistics(policyId);
+            })))))));
   }
 
   private EntityRef<CouponPolicy.Command> policy(long policyId) {
@@ -71,14 +79,33 @@ public final class PolicyRoutes extends ApiDirectives {
   private Route list(Optional<String> cursor, Optional<String> limitParam) {
     int limit = QueryParams.limit(limitParam, QueryParams.DEFAULT_LIMIT);
     Long beforeId = QueryParams.decodeIdCursor(cursor);
-    CompletionStage<Outcome<PolicyPage>> page = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Outcome.ok(PolicyPage.of(readModel.list(beforeId, limit)));
-      } catch (SQLException e) {
-        throw new IllegalStateException("policy list query failed", e);
-      }
-    }, http.blockingExecutor());
-    return reply(page, 200);
+    return query(() -> PolicyPage.of(readModel.list(beforeId, limit)));
+  }
+
+  /** Issued and remaining from the entity (exact); the per-state counts from the read model. */
+  private Route statistics(long policyId) {
+    CompletionStage<Outcome<PolicyStatistics>> statistics = policy(policyId)
+        .<Outcome<PolicyView>>ask(CouponPolicy.Get::new, askTimeout())
+        .thenApplyAsync(outcome -> {
+          if (!(outcome instanceof Outcome.Ok<PolicyView> ok)) {
+            return ((Outcome.Rejected<PolicyView>) outcome).<PolicyStatistics>cast();
+          }
+          try {
+            return Outcome.ok(PolicyStatistics.of(ok.value(), statisticsReadModel.policy(policyId)));
+          } catch (SQLException e) {
+            throw new IllegalStateException("policy statistics query failed", e);
+          }
+        }, http.blockingExecutor());
+    return reply(statistics, 200);
+  }
+
+  /** The body of {@code GET /api/coupon-policies/{policyId}/statistics}. */
+  record PolicyStatistics(long policyId, long issued, long reserved, long used, long expired, long cancelled,
+      Long remaining, BigDecimal totalDiscountAmount) {
+    static PolicyStatistics of(PolicyView policy, StatisticsReadModel.PolicyCounts counts) {
+      return new PolicyStatistics(policy.policyId(), policy.currentIssueCount(), counts.reserved(), counts.used(),
+          counts.expired(), counts.cancelled(), policy.remainingCount(), counts.totalDiscountAmount());
+    }
   }
 
   /** The body of {@code GET /api/coupon-policies}. */

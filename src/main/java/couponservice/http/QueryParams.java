@@ -13,18 +13,23 @@ final class QueryParams {
   private QueryParams() {}
 
   static int limit(Optional<String> value, int defaultLimit) {
+    return integer("limit", value, defaultLimit, 1, MAX_LIMIT);
+  }
+
+  /** An integer parameter from {@code min} to {@code max}, {@code defaultValue} when absent. */
+  static int integer(String name, Optional<String> value, int defaultValue, int min, int max) {
     if (value.isEmpty()) {
-      return defaultLimit;
+      return defaultValue;
     }
     try {
-      int limit = Integer.parseInt(value.get());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
+      int parsed = Integer.parseInt(value.get());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
       }
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw CouponException.invalid("limit must be an integer from 1 to " + MAX_LIMIT);
+    throw CouponException.invalid(name + " must be an integer from " + min + " to " + max);
   }
 
   /** Cursors are opaque to clients: base64url of what the listing resumes after. */

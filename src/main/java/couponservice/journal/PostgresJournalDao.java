@@ -1,5 +1,6 @@
 package couponservice.journal;
 
+import couponservice.metrics.CouponMetrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -75,7 +76,10 @@ public final class PostgresJournalDao extends DefaultJournalDao {
     // Sequence order within an entity gives its events increasing orderings, as the tag queries expect.
     rows.sort((a, b) -> Long.compare(a.row().sequenceNumber(), b.row().sequenceNumber()));
     SimpleJdbcAction<BoxedUnit> write = SimpleJdbcAction.apply(ctx -> {
+      long started = System.nanoTime();
       insert(ctx.connection(), rows);
+      CouponMetrics.JOURNAL_WRITES.observe((System.nanoTime() - started) / 1e9);
+      CouponMetrics.JOURNAL_WRITE_EVENTS.observe(rows.size());
       return BoxedUnit.UNIT;
     });
     return run(write);

@@ -1,5 +1,6 @@
 package couponservice.kafka;
 
+
 import couponservice.Outcome;
 import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponSettings;
@@ -12,6 +13,7 @@ import couponservice.policy.PolicyDefinition;
 import couponservice.policy.PolicyRegistry;
 import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
+import couponservice.readside.ProjectionLag;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,7 +124,8 @@ public final class CouponEventPublisher {
               CouponEventEnvelopes.issued(envelope.persistenceId(), envelope.sequenceNr(), issued, definition)));
         }
       }
-      return inOrder(batches).thenCompose(sender::send);
+      return inOrder(batches).thenCompose(sender::send)
+          .thenApply(done -> observedLag("policy-event-publisher", envelopes));
     }
 
     private CompletionStage<PolicyDefinition> definition(long policyId) {
@@ -135,6 +138,11 @@ public final class CouponEventPublisher {
               return registration.definition();
             });
     }
+  }
+
+  private static Done observedLag(String projection, List<? extends EventEnvelope<?>> envelopes) {
+    ProjectionLag.observe(projection, envelopes);
+    return Done.getInstance();
   }
 
   private static final class CouponEvents extends Handler<List<EventEnvelope<Coupon.Event>>> {
@@ -159,7 +167,8 @@ public final class CouponEventPublisher {
               .of(envelope.persistenceId(), envelope.sequenceNr(), event, terms).map(List::of).orElse(List.of())));
         }
       }
-      return inOrder(published).thenCompose(sender::send);
+      return inOrder(published).thenCompose(sender::send)
+          .thenApply(done -> observedLag("coupon-event-publisher", envelopes));
     }
 
     private CompletionStage<CouponTerms> terms(long couponId) {

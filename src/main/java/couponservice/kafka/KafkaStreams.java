@@ -7,6 +7,7 @@ import couponservice.policy.DefinitionSource;
 import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -35,6 +36,8 @@ public final class KafkaStreams {
     TopicConsumer.start(system, kafka, "triggers", Map.of(
         Topics.COUPON_TRIGGER, new TriggerEventHandler(sharding, retries, askTimeout, system.executionContext())),
         deadLetters);
+    ConsumerLag.report(system, kafka,
+        List.of(Topics.PAYMENT_COMPLETED, Topics.PAYMENT_FAILED, Topics.COUPON_TRIGGER));
     if (kafka.publish()) {
       CouponEventPublisher.init(system, database, kafka, policySettings, couponSettings, terms, definitions,
           producer(system, kafka, new StringSerializer()));

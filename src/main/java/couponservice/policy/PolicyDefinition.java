@@ -45,7 +45,7 @@ public record PolicyDefinition(
    */
   public PolicyDefinition validated() {
     TextRules.requireText("couponName", couponName, 100);
-    if (couponCode != null && !COUPON_CODE.matcher(couponCode).matches()) {
+    if (couponCode != null && !isWellFormedCode(couponCode)) {
       throw CouponException.invalid("couponCode must be 1-50 characters of A-Z a-z 0-9 _ -");
     }
     if (discountType == null) {
@@ -118,6 +118,11 @@ public record PolicyDefinition(
   /** The code as it is compared for uniqueness: case-insensitive. */
   public Optional<String> normalizedCode() {
     return Optional.ofNullable(couponCode).map(PolicyDefinition::normalizeCode);
+  }
+
+  /** Whether {@code code} could be a coupon code at all: 1-50 of A-Z a-z 0-9 _ -. */
+  public static boolean isWellFormedCode(String code) {
+    return COUPON_CODE.matcher(code).matches();
   }
 
   public static String normalizeCode(String code) {

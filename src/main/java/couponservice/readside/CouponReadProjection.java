@@ -11,6 +11,7 @@ import couponservice.coupon.CouponSettings;
 import couponservice.coupon.CouponStatus;
 import couponservice.coupon.EndReason;
 import couponservice.coupon.Reservation;
+import couponservice.policy.CouponIds;
 import couponservice.policy.CouponTerms;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,9 +39,12 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  */
 public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<Coupon.Event>>, ReadModelSession> {
   private final SqlDialect dialect;
+  /** The tag slice this instance projects: the statistics rows it alone writes. */
+  private final String source;
 
-  private CouponReadProjection(SqlDialect dialect) {
+  private CouponReadProjection(SqlDialect dialect, String source) {
     this.dialect = dialect;
+    this.source = source;
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, CouponSettings settings) {
@@ -60,7 +64,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
             ProjectionId.of("coupon-read-model", tag),
             EventSourcedProvider.<Coupon.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             database::openSession,
-            () -> new CouponReadProjection(database.dialect()),
+            () -> new CouponReadProjection(database.dialect(), tag),
             system)
         .withGroup(500, Duration.ofMillis(100));
   }
@@ -102,6 +106,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
 
   @Override
   public void process(ReadModelSession session, List<EventEnvelope<Coupon.Event>> envelopes) throws Exception {
+    StatisticsDeltas statistics = new StatisticsDeltas();
     try (StatementBatches batches = new StatementBatches(session.connection(), phases())) {
       Set<String> reservationsInBatch = new HashSet<>();
       for (EventEnvelope<Coupon.Event> envelope : envelopes) {
@@ -112,13 +117,15 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
           reservationsInBatch.clear();
           reservationsInBatch.add(reserved.reservation().reservationId());
         }
-        add(batches, envelope.event(), envelope.sequenceNr());
+        add(batches, statistics, envelope.event(), envelope.sequenceNr());
       }
       batches.flush();
     }
+    statistics.write(session.connection(), dialect, source);
+    ProjectionLag.observe("coupon-read-model", envelopes);
   }
 
-  private static void add(StatementBatches batches, Coupon.Event event, long version) throws SQLException {
+  private static void add(StatementBatches batches, StatisticsDeltas statistics, Coupon.Event event, long version) throws SQLException {
     if (event instanceof TermsRecorded recorded) {
       CouponTerms terms = recorded.terms();
       batches.add(INSERT_COUPON, s -> {
@@ -134,6 +141,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
       });
     } else if (event instanceof Reserved reserved) {
       Reservation r = reserved.reservation();
+      statistics.reserved(CouponIds.policyIdOf(reserved.couponId()), r.reservedAt());
       updateCoupon(batches, reserved.couponId(), version, CouponStatus.RESERVED, r, r.reservedAt());
       batches.add(UPSERT_RESERVATION, s -> {
         s.setString(1, r.reservationId());
@@ -147,6 +155,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
         s.setLong(9, reserved.couponId());
       });
     } else if (event instanceof Used used) {
+      statistics.used(CouponIds.policyIdOf(used.couponId()), used.usedAt(), used.discountAmount());
       batches.add(USE_COUPON, s -> {
         Rows.setInstant(s, 1, used.usedAt());
         s.setLong(2, version);
@@ -155,15 +164,18 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
       });
       endReservation(batches, used.reservationId(), "CONFIRMED", used.usedAt());
     } else if (event instanceof Released released) {
+      statistics.released(CouponIds.policyIdOf(released.couponId()));
       updateCoupon(batches, released.couponId(), version, CouponStatus.ISSUED, null, released.at());
       endReservation(batches, released.reservationId(),
           released.reason() == EndReason.RESERVATION_TIMEOUT ? "EXPIRED" : "CANCELLED", released.at());
     } else if (event instanceof Cancelled cancelled) {
+      statistics.cancelled(CouponIds.policyIdOf(cancelled.couponId()), cancelled.reservationId() != null);
       endCoupon(batches, cancelled.couponId(), version, CouponStatus.CANCELLED, cancelled.at());
       if (cancelled.reservationId() != null) {
         endReservation(batches, cancelled.reservationId(), "CANCELLED", cancelled.at());
       }
     } else if (event instanceof Expired expired) {
+      statistics.expired(CouponIds.policyIdOf(expired.couponId()), expired.at());
       endCoupon(batches, expired.couponId(), version, CouponStatus.EXPIRED, expired.at());
     }
   }

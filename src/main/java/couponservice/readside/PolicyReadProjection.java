@@ -43,8 +43,12 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
   /** How long each policy's coupons stay valid; the policy's definition never changes. */
   private final Map<Long, Duration> couponValidity = new HashMap<>();
 
-  private PolicyReadProjection(SqlDialect dialect) {
+  /** The tag slice this instance projects: the statistics rows it alone writes. */
+  private final String source;
+
+  private PolicyReadProjection(SqlDialect dialect, String source) {
     this.dialect = dialect;
+    this.source = source;
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
@@ -64,19 +68,21 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
             ProjectionId.of("policy-read-model", tag), source, database::openSession,
-            () -> new PolicyReadProjection(database.dialect()), system)
+            () -> new PolicyReadProjection(database.dialect(), tag), system)
         .withGroup(20, Duration.ofMillis(100));
   }
 
   @Override
   public void process(ReadModelSession session, List<EventEnvelope<CouponPolicy.Event>> envelopes) throws Exception {
     Connection connection = session.connection();
+    StatisticsDeltas statistics = new StatisticsDeltas();
     for (EventEnvelope<CouponPolicy.Event> envelope : envelopes) {
       CouponPolicy.Event event = envelope.event();
       if (event instanceof PolicyCreated created) {
         insertPolicy(connection, created);
       } else if (event instanceof CouponsIssued issued) {
         insertCoupons(connection, issued);
+        statistics.issued(issued.issuedAt(), issued.userIds().size());
         Rows.execute(connection,
             "UPDATE coupon_policies SET current_issue_count = GREATEST(current_issue_count, ?), updated_at = ? WHERE id = ?",
             statement -> {
@@ -98,6 +104,8 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
         });
       }
     }
+    statistics.write(connection, dialect, source);
+    ProjectionLag.observe("policy-read-model", envelopes);
   }
 
   private void insertCoupons(Connection connection, CouponsIssued issued) throws SQLException {

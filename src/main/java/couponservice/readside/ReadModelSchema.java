@@ -83,7 +83,34 @@ public final class ReadModelSchema {
           updated_at TIMESTAMP WITH TIME ZONE NOT NULL
         )""",
         d.partialIndex("CREATE INDEX IF NOT EXISTS idx_pending_reservations ON coupon_reservations(status, expires_at)",
-            "status = 'PENDING'"));
+            "status = 'PENDING'"),
+        // The wallet: one user's coupons newest first, and keyset pagination over (issued_at, id).
+        "CREATE INDEX IF NOT EXISTS idx_user_issued ON coupon_issues(user_id, issued_at, id)",
+        // Seed 000's daily_statistics, kept per hour: hourly buckets are what the statistics answer, and
+        // each projection slice ("source") adds to rows of its own, so slices never contend for a row.
+        """
+        CREATE TABLE IF NOT EXISTS daily_statistics (
+          stat_date DATE NOT NULL,
+          stat_hour SMALLINT NOT NULL,
+          source VARCHAR(100) NOT NULL,
+          total_issued BIGINT NOT NULL,
+          total_reserved BIGINT NOT NULL,
+          total_used BIGINT NOT NULL,
+          total_expired BIGINT NOT NULL,
+          PRIMARY KEY (stat_date, stat_hour, source)
+        )""",
+        // Per policy: coupons currently reserved, and the terminal counts, per projection slice as above.
+        """
+        CREATE TABLE IF NOT EXISTS policy_statistics (
+          policy_id BIGINT NOT NULL,
+          source VARCHAR(100) NOT NULL,
+          reserved BIGINT NOT NULL,
+          used BIGINT NOT NULL,
+          expired BIGINT NOT NULL,
+          cancelled BIGINT NOT NULL,
+          total_discount_amount NUMERIC(19,2) NOT NULL,
+          PRIMARY KEY (policy_id, source)
+        )""");
     execute(database, ddl);
   }
 

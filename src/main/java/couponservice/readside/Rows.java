@@ -68,9 +68,10 @@ final class Rows {
   /** Money as stored (scale 2) back to its plain form: 10000.00 is answered as 10000. */
   static BigDecimal getMoney(ResultSet rows, String column) throws SQLException {
     BigDecimal value = rows.getBigDecimal(column);
-    if (value == null) {
-      return null;
-    }
+    return value == null ? null : plain(value);
+  }
+
+  static BigDecimal plain(BigDecimal value) {
     BigDecimal stripped = value.stripTrailingZeros();
     return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
   }

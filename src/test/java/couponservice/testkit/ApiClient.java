@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 public final class ApiClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TokenMinter TOKENS = new TokenMinter(TestNodes.JWT_SECRET);
+  // Long enough for tests that move a node's clock years ahead.
+  private static final Duration TOKEN_LIFETIME = Duration.ofDays(365 * 20);
 
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final HttpClient client = HttpClient.newBuilder()
@@ -40,15 +42,15 @@ public final class ApiClient implements AutoCloseable {
   }
 
   public static String adminToken() {
-    return TOKENS.mint("test-admin", List.of(Role.ADMIN), Duration.ofDays(1));
+    return TOKENS.mint("test-admin", List.of(Role.ADMIN), TOKEN_LIFETIME);
   }
 
   public static String userToken(long userId) {
-    return TOKENS.mint(Long.toString(userId), List.of(Role.USER), Duration.ofDays(1));
+    return TOKENS.mint(Long.toString(userId), List.of(Role.USER), TOKEN_LIFETIME);
   }
 
   public static String serviceToken() {
-    return TOKENS.mint("order-service", List.of(Role.SERVICE), Duration.ofDays(1));
+    return TOKENS.mint("order-service", List.of(Role.SERVICE), TOKEN_LIFETIME);
   }
 
   public static String json(Object value) {

@@ -7,6 +7,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -61,7 +63,9 @@ public final class TestDatabase implements AutoCloseable {
         "coupon.database.max-connections", 8,
         "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
         "coupon.kafka.topic-prefix", topicPrefix(),
-        "coupon.kafka.partitions", 2));
+        "coupon.kafka.partitions", 2,
+        // Tests issue many coupons to one user; the rate limit has tests of its own.
+        "coupon.rate-limit.enabled", false));
   }
 
   /** The prefix of this database's Kafka topics and consumer group. */
@@ -76,6 +80,31 @@ public final class TestDatabase implements AutoCloseable {
         ResultSet rows = statement.executeQuery(sql)) {
       rows.next();
       return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " failed", e);
+    }
+  }
+
+  /** Runs statements on this database (test set-up and clean-up). */
+  public void execute(String sql) {
+    execute(name, sql);
+  }
+
+  /** Every row of a query, each as its columns' text, for comparing table contents. */
+  public List<List<String>> queryRows(String sql) {
+    try (Connection connection = DriverManager.getConnection(url(name), USER, PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      int columns = rows.getMetaData().getColumnCount();
+      List<List<String>> result = new ArrayList<>();
+      while (rows.next()) {
+        List<String> row = new ArrayList<>(columns);
+        for (int i = 1; i <= columns; i++) {
+          row.add(rows.getString(i));
+        }
+        result.add(row);
+      }
+      return result;
     } catch (SQLException e) {
       throw new IllegalStateException(sql + " failed", e);
     }

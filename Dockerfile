@@ -1,0 +1,70 @@
+# coupon-service image: the fat jar on a JRE, prod profile by default.
+#
+#   docker build -t coupon-service:local .
+#   docker run --rm -p 8080:8080 -e DATABASE_HOST=... -e COUPON_AUTH_JWT_SECRET=... coupon-service:local
+#
+# See docs/deploying.md for the environment variables and docker-compose.yml for a 3-node cluster.
+
+# ---------------------------------------------------------------------------------------------------
+# Build stage: the Maven wrapper downloads Maven and the dependencies once (cached layer as long as
+# pom.xml and the wrapper do not change), then compiles and shades target/coupon-service.jar.
+# ---------------------------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /build
+
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+# chmod: the executable bit can be lost on checkouts made on Windows.
+RUN chmod +x mvnw && ./mvnw -B -q dependency:go-offline
+
+COPY src/ src/
+# conf/ (dev.conf, prod.conf, logback.xml) is a resource directory in pom.xml: it ends up on the
+# classpath inside the jar, so the runtime stage needs nothing but the jar.
+COPY conf/ conf/
+RUN ./mvnw -B package -DskipTests
+
+# ---------------------------------------------------------------------------------------------------
+# Runtime stage
+# ---------------------------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+
+# curl is used by the compose healthcheck (and is handy for kubectl exec). The Ubuntu-based Temurin
+# images currently ship it; install it only if a future base image drops it.
+# The service runs as an unprivileged user with a fixed numeric id (runAsNonRoot can verify it).
+RUN set -eux; \
+    if ! command -v curl >/dev/null 2>&1; then \
+      apt-get update; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl; \
+      rm -rf /var/lib/apt/lists/*; \
+    fi; \
+    groupadd --system --gid 10001 coupon; \
+    useradd --system --uid 10001 --gid coupon --home-dir /app --no-create-home \
+      --shell /usr/sbin/nologin coupon; \
+    mkdir -p /app/data; \
+    chown coupon:coupon /app/data
+
+WORKDIR /app
+COPY --from=build /build/target/coupon-service.jar /app/coupon-service.jar
+
+# Defaults; every one of them can be overridden at run time (docs/deploying.md lists the rest).
+# /app/data is only used by the dev profile (H2 files under ./data).
+ENV COUPON_PROFILE=prod \
+    COUPON_HTTP_PORT=8080 \
+    COUPON_MANAGEMENT_PORT=8558 \
+    COUPON_REMOTE_PORT=2551
+
+# Heap sized from the container's memory limit; a node that runs out of memory exits (and is
+# restarted by the orchestrator) instead of limping on. Overriding JAVA_TOOL_OPTIONS replaces the
+# whole value, so repeat these flags when adding others.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+
+USER 10001:10001
+
+# 8080 HTTP API (/health, /metrics, /api/...), 8558 management (/alive, /ready, /cluster/members),
+# 2551 Pekko remoting (cluster traffic between nodes).
+EXPOSE 8080 8558 2551
+
+# SIGTERM starts Pekko's coordinated shutdown (graceful leave, shard hand-off, in-flight requests
+# answered, Kafka offsets committed). Exec form: java is PID 1 and receives the signal itself.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["java", "-jar", "/app/coupon-service.jar"]

@@ -1,0 +1,32 @@
+package couponservice.ratelimit;
+
+import java.time.Clock;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Per-user limit on coupon issuance: at most {@code perMinute} issuances per clock minute and {@code perHour}
+ * per clock hour; the attempt that would exceed the hourly limit blocks the user for the block duration.
+ *
+ * <p>Rejected attempts are not counted toward the windows, so a client retrying after a 429 does not push
+ * its own Retry-After further out; the one exception is the attempt crossing the hourly limit, which starts
+ * the block.
+ */
+public interface IssueRateLimiter extends AutoCloseable {
+
+  /** Never fails: when the backend cannot answer, the decision is degraded and follows the fail-open setting. */
+  CompletionStage<RateLimitDecision> check(long userId);
+
+  @Override
+  void close();
+
+  /** The limiter the settings ask for; {@code clock} drives the local backend only (Redis uses its own time). */
+  static IssueRateLimiter create(RateLimitSettings settings, Clock clock) {
+    if (!settings.enabled()) {
+      return UnlimitedIssueRateLimiter.INSTANCE;
+    }
+    return switch (settings.backend()) {
+      case REDIS -> new RedisIssueRateLimiter(settings);
+      case LOCAL -> new LocalIssueRateLimiter(settings.rule(), clock);
+    };
+  }
+}

@@ -1,0 +1,181 @@
+package couponservice.ratelimit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The issuance limit in Redis, shared by every node. One Lua script per check reads and updates a user's
+ * windows atomically on the Redis server's clock, so nodes with skewed clocks agree. Keys, all carrying the
+ * user id as hash tag (one cluster slot per user) and all expiring by themselves:
+ * {@code <prefix>{<userId>}:m:<epochMinute>}, {@code <prefix>{<userId>}:h:<epochHour>} and
+ * {@code <prefix>{<userId>}:block}.
+ *
+ * <p>One connection serves all checks: Lettuce connections are thread-safe and pipeline commands, so a
+ * check costs no thread and no connection of its own. Lettuce reconnects by itself after an outage; while
+ * disconnected, commands are rejected at once rather than buffered, so a degraded answer comes without
+ * waiting for the command timeout.
+ */
+public final class RedisIssueRateLimiter implements IssueRateLimiter {
+  private static final Logger log = LoggerFactory.getLogger(RedisIssueRateLimiter.class);
+  /** Bounds the first connection attempt, which the constructor waits for, and every reconnection attempt. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** Between attempts when the first connection fails (afterwards, Lettuce's reconnection takes over). */
+  private static final Duration CONNECT_RETRY_DELAY = Duration.ofSeconds(1);
+
+  /**
+   * {@link RateLimitRule#judge} on the server. KEYS: the user's key base, the user's block key. ARGV:
+   * per-minute, per-hour, block ms, minute ms, hour ms. Returns {1, 0} when allowed, {0, retry-after ms} when
+   * rejected. The window keys are derived from the server's TIME, hence built here rather than passed in
+   * KEYS; the hash tag keeps them in the slot of KEYS[1]. Needs Redis 5 or later (effects replication).
+   */
+  static final String SCRIPT = """
+      local blocked = redis.call('PTTL', KEYS[2])
+      if blocked > 0 then return {0, blocked} end
+      local perMinute, perHour, blockMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+      local minuteMs, hourMs = tonumber(ARGV[4]), tonumber(ARGV[5])
+      local time = redis.call('TIME')
+      local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+      local minute, hour = math.floor(now / minuteMs), math.floor(now / hourMs)
+      local minuteKey, hourKey = KEYS[1] .. ':m:' .. minute, KEYS[1] .. ':h:' .. hour
+      local minuteEnd, hourEnd = (minute + 1) * minuteMs, (hour + 1) * hourMs
+      if tonumber(redis.call('GET', hourKey) or 0) >= perHour then
+        local blockFor = math.max(now + blockMs, hourEnd) - now
+        redis.call('SET', KEYS[2], 1, 'PX', blockFor)
+        return {0, blockFor}
+      end
+      if tonumber(redis.call('GET', minuteKey) or 0) >= perMinute then return {0, minuteEnd - now} end
+      if redis.call('INCR', minuteKey) == 1 then redis.call('PEXPIREAT', minuteKey, minuteEnd) end
+      if redis.call('INCR', hourKey) == 1 then redis.call('PEXPIREAT', hourKey, hourEnd) end
+      return {1, 0}
+      """;
+  private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
+
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final String address;
+  private final String keyPrefix;
+  private final String[] ruleArgs;
+  private final boolean failOpen;
+  private final ThrottledWarning unavailable = new ThrottledWarning(log, Duration.ofMinutes(1));
+  /** Set by a degraded decision, cleared (with an INFO) by the next answer from Redis. */
+  private final AtomicBoolean degraded = new AtomicBoolean();
+  /** Null until the first connection succeeds; from then on the same connection, reconnected by Lettuce. */
+  private volatile RedisAsyncCommands<String, String> commands;
+  private volatile boolean closed;
+
+  /** Waits for the first connection attempt; when it fails, checks are degraded while it is retried. */
+  public RedisIssueRateLimiter(RateLimitSettings settings) {
+    RateLimitRule rule = settings.rule();
+    this.uri = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
+        .withTimeout(settings.commandTimeout())
+        .build();
+    this.address = settings.redisHost() + ":" + settings.redisPort();
+    this.client = RedisClient.create();
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+        .build());
+    this.keyPrefix = settings.keyPrefix();
+    this.ruleArgs = new String[] {
+        Integer.toString(rule.perMinute()), Integer.toString(rule.perHour()),
+        Long.toString(rule.blockDuration().toMillis()),
+        Long.toString(RateLimitRule.MINUTE_MILLIS), Long.toString(RateLimitRule.HOUR_MILLIS)};
+    this.failOpen = settings.failOpen();
+    connect().toCompletableFuture().join();
+  }
+
+  @Override
+  public CompletionStage<RateLimitDecision> check(long userId) {
+    RedisAsyncCommands<String, String> redis = commands;
+    if (redis == null) {
+      return CompletableFuture.completedStage(fallBack(null));
+    }
+    String userKey = keyPrefix + "{" + userId + "}";
+    String[] keys = {userKey, userKey + ":block"};
+    // EVALSHA spares sending the script each time; a Redis that lost its script cache (restart) gets it via EVAL.
+    return redis.<List<Long>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, ruleArgs)
+        .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
+            ? redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, ruleArgs)
+            : CompletableFuture.failedStage(failure))
+        .handle((reply, failure) -> failure == null ? decision(reply) : fallBack(unwrap(failure)));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    RedisAsyncCommands<String, String> redis = commands;
+    if (redis != null) {
+      redis.getStatefulConnection().close();
+    }
+    client.shutdown(Duration.ZERO, CONNECT_TIMEOUT);
+  }
+
+  /** One attempt at the first connection; it schedules the next itself, so the stage never fails. */
+  private CompletionStage<Void> connect() {
+    return client.connectAsync(StringCodec.UTF8, uri).handle((connection, failure) -> {
+      if (failure == null) {
+        commands = connection.async();
+      } else if (!closed) {
+        unavailable.warn(() -> "Cannot connect to Redis at " + address + " for issuance rate limiting, retrying: "
+            + unwrap(failure));
+        CompletableFuture.delayedExecutor(CONNECT_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+          if (!closed) {
+            connect();
+          }
+        });
+      }
+      return null;
+    });
+  }
+
+  private RateLimitDecision decision(List<Long> reply) {
+    if (degraded.get() && degraded.compareAndSet(true, false)) {
+      log.info("Redis answers again: issuance rate limiting resumed");
+    }
+    return reply.get(0) == 1 ? RateLimitDecision.ALLOWED : RateLimitDecision.rejectedFor(reply.get(1));
+  }
+
+  /** The decision when Redis did not answer: {@code failure} is null before the first connection. */
+  private RateLimitDecision fallBack(Throwable failure) {
+    degraded.set(true);
+    unavailable.warn(() -> (failure == null ? "Not connected to Redis at " + address
+        : "Redis at " + address + " failed: " + failure)
+        + "; issuance rate limit checks are " + (failOpen ? "allowed (fail-open)" : "rejected (fail-closed)"));
+    return RateLimitDecision.degraded(failOpen);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
+  private static String sha1Hex(String script) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is a required JDK algorithm", e);
+    }
+  }
+}

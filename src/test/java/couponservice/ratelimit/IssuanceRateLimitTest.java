@@ -1,0 +1,90 @@
+package couponservice.ratelimit;
+
+import static couponservice.testkit.ApiAssertions.assertErrorBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import couponservice.ServiceNode;
+import couponservice.metrics.CouponMetrics;
+import couponservice.testkit.ApiClient;
+import couponservice.testkit.ApiClient.Response;
+import couponservice.testkit.TestDatabase;
+import couponservice.testkit.TestNodes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The issuance endpoints behind the rate limiter, on real Redis (and on a Redis that is not there). */
+class IssuanceRateLimitTest {
+  private static TestDatabase database;
+  private static final ApiClient api = new ApiClient();
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    api.close();
+    database.close();
+  }
+
+  private static ServiceNode node(int redisPort) {
+    Config limits = ConfigFactory.parseMap(Map.of(
+        "coupon.rate-limit.enabled", true,
+        "coupon.rate-limit.backend", "redis",
+        "coupon.rate-limit.per-minute", 1000,
+        "coupon.rate-limit.per-hour", 2,
+        "coupon.rate-limit.redis.host", "127.0.0.1",
+        "coupon.rate-limit.redis.port", redisPort,
+        "coupon.rate-limit.redis.key-prefix", "coupon:rl:test:" + System.nanoTime() + ":"));
+    return TestNodes.start(TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), limits));
+  }
+
+  private static Response issue(int port, long policyId, long userId) {
+    return api.send(port, "POST", "/api/coupon-policies/" + policyId + "/issue", ApiClient.userToken(userId),
+        Map.of("userId", userId));
+  }
+
+  private static double count(String outcome) {
+    return CouponMetrics.RATE_LIMIT.labelValues(outcome).get();
+  }
+
+  @Test
+  void theHourlyLimitBlocksTheUserWithRetryAfterAndIssuesNothing() {
+    try (ServiceNode node = node(6379)) {
+      int port = node.httpPort();
+      long policyId = api.createPolicy(port, Map.of("distributionType", "DOWNLOAD", "maxIssuePerUser", 10));
+      double rejectedBefore = count("rejected");
+      assertEquals(201, issue(port, policyId, 11).status());
+      assertEquals(201, issue(port, policyId, 11).status());
+      Response limited = issue(port, policyId, 11);
+      assertErrorBody(limited, 429, "COUPON_ISSUE_LIMIT_EXCEEDED");
+      long retryAfter = Long.parseLong(limited.raw().headers().firstValue("Retry-After").orElseThrow());
+      assertTrue(retryAfter > 86_000 && retryAfter <= 86_400, "blocked for a day: " + retryAfter);
+      assertErrorBody(issue(port, policyId, 11), 429, "COUPON_ISSUE_LIMIT_EXCEEDED");
+      assertEquals(201, issue(port, policyId, 12).status(), "another user is not limited");
+      assertEquals(2, api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null)
+          .body().path("currentIssueCount").asLong() - 1, "the limited requests issued nothing");
+      assertEquals(2, count("rejected") - rejectedBefore);
+    }
+  }
+
+  @Test
+  void withRedisUnreachableIssuanceIsAllowedAndCounted() {
+    try (ServiceNode node = node(TestNodes.freePort())) {
+      int port = node.httpPort();
+      long policyId = api.createPolicy(port, Map.of("distributionType", "DOWNLOAD", "maxIssuePerUser", 10));
+      double degradedBefore = count("degraded");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(201, issue(port, policyId, 21).status(), "fail-open: the limit cannot be checked");
+      }
+      assertEquals(3, count("degraded") - degradedBefore);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package couponservice.ratelimit;
+
+import static couponservice.ratelimit.RedisTestSupport.PORT;
+import static couponservice.ratelimit.RedisTestSupport.awaitRoomInWindow;
+import static couponservice.ratelimit.RedisTestSupport.keys;
+import static couponservice.ratelimit.RedisTestSupport.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Against the Redis on 127.0.0.1:6379; every limiter has a key prefix of its own. */
+class RedisIssueRateLimiterTest {
+  private static final RateLimitDecision ALLOWED = new RateLimitDecision(true, 0, false);
+  private static final long DAY_SECONDS = Duration.ofHours(24).toSeconds();
+
+  private static RedisClient client;
+  private static StatefulRedisConnection<String, String> connection;
+  private static RedisCommands<String, String> redis;
+
+  @BeforeAll
+  static void connect() {
+    client = RedisClient.create(RedisURI.create("127.0.0.1", PORT));
+    connection = client.connect();
+    redis = connection.sync();
+  }
+
+  @AfterAll
+  static void removeKeysAndDisconnect() {
+    List<String> left = keys(redis, RedisTestSupport.RUN_PREFIX);
+    if (!left.isEmpty()) {
+      redis.del(left.toArray(String[]::new));
+    }
+    connection.close();
+    client.shutdown();
+  }
+
+  @Test
+  void sixthInAMinuteIsRejectedUntilTheMinuteEnds() throws Exception {
+    RateLimitSettings settings = settings(PORT, 5, 20, true);
+    try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings)) {
+      awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(5));
+      for (int i = 0; i < 5; i++) {
+        assertEquals(ALLOWED, check(limiter, 1));
+      }
+      assertRejectedWithin(check(limiter, 1), 1, 60);
+      assertRejectedWithin(check(limiter, 1), 1, 60);
+      assertEquals(ALLOWED, check(limiter, 2), "other users have windows of their own");
+
+      String minuteKey = onlyKey(settings.keyPrefix() + "{1}:m:");
+      assertEquals("5", redis.get(minuteKey), "rejected attempts are not counted");
+      long minuteTtl = redis.pttl(minuteKey);
+      assertTrue(minuteTtl > 0 && minuteTtl <= 60_000, "the minute key expires with its window, PTTL " + minuteTtl);
+      for (String key : keys(redis, settings.keyPrefix())) {
+        long ttl = redis.pttl(key);
+        assertTrue(ttl > 0 && ttl <= RateLimitRule.HOUR_MILLIS, key + " expires with its window, PTTL " + ttl);
+      }
+    }
+  }
+
+  @Test
+  void exceedingTheHourBlocksForADay() throws Exception {
+    RateLimitSettings settings = settings(PORT, 1000, 20, true);
+    try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings)) {
+      awaitRoomInWindow(redis, RateLimitRule.HOUR_MILLIS, Duration.ofSeconds(10));
+      for (int i = 0; i < 20; i++) {
+        assertEquals(ALLOWED, check(limiter, 7));
+      }
+      assertRejectedWithin(check(limiter, 7), DAY_SECONDS - 1, DAY_SECONDS);
+      assertRejectedWithin(check(limiter, 7), DAY_SECONDS - 1, DAY_SECONDS);
+
+      assertEquals("20", redis.get(onlyKey(settings.keyPrefix() + "{7}:h:")));
+      long blockTtl = redis.pttl(settings.keyPrefix() + "{7}:block");
+      assertTrue(blockTtl > (DAY_SECONDS - 10) * 1000 && blockTtl <= DAY_SECONDS * 1000, "block PTTL " + blockTtl);
+    }
+  }
+
+  @Test
+  void concurrentAttemptsOfOneUserGetExactlyTheLimit() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(16);
+    try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings(PORT, 5, 20, true))) {
+      awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(10));
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<CompletionStage<RateLimitDecision>>> attempts = IntStream.range(0, 200)
+          .mapToObj(i -> threads.submit(() -> {
+            start.await();
+            return limiter.check(99);
+          }))
+          .toList();
+      start.countDown();
+      List<RateLimitDecision> decisions = new ArrayList<>();
+      for (Future<CompletionStage<RateLimitDecision>> attempt : attempts) {
+        decisions.add(attempt.get().toCompletableFuture().join());
+      }
+
+      assertEquals(5, decisions.stream().filter(RateLimitDecision::allowed).count());
+      decisions.stream().filter(decision -> !decision.allowed()).forEach(decision -> assertRejectedWithin(decision, 1, 60));
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  private static RateLimitDecision check(IssueRateLimiter limiter, long userId) {
+    return limiter.check(userId).toCompletableFuture().join();
+  }
+
+  private static void assertRejectedWithin(RateLimitDecision decision, long minSeconds, long maxSeconds) {
+    assertFalse(decision.allowed(), decision::toString);
+    assertFalse(decision.degraded(), decision::toString);
+    assertTrue(decision.retryAfterSeconds() >= minSeconds && decision.retryAfterSeconds() <= maxSeconds, decision::toString);
+  }
+
+  private static String onlyKey(String prefix) {
+    List<String> found = keys(redis, prefix);
+    assertEquals(1, found.size(), () -> "keys " + prefix + "*: " + found);
+    return found.get(0);
+  }
+}
