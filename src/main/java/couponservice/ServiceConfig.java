@@ -22,8 +22,10 @@ public final class ServiceConfig {
       throw new IllegalArgumentException("COUPON_PROFILE must be dev or prod, not " + profile);
     }
     Config seedNodes = seedNodes(environment.get("COUPON_SEED_NODES"));
+    Config endpoints = discoveryEndpoints(environment.get("COUPON_DISCOVERY_ENDPOINTS"));
     return overrides
         .withFallback(seedNodes)
+        .withFallback(endpoints)
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.parseResourcesAnySyntax(profile))
         .withFallback(ConfigFactory.defaultReference())
@@ -32,19 +34,41 @@ public final class ServiceConfig {
 
   /** {@code COUPON_SEED_NODES=host1:2551,host2:2551} as Pekko seed-node addresses. */
   static Config seedNodes(String hostPorts) {
-    if (hostPorts == null || hostPorts.isBlank()) {
-      return ConfigFactory.empty();
+    List<String> addresses = hostPorts("COUPON_SEED_NODES", hostPorts).stream()
+        .map(hostPort -> "pekko://" + SYSTEM_NAME + "@" + hostPort.host() + ":" + hostPort.port())
+        .toList();
+    return addresses.isEmpty()
+        ? ConfigFactory.empty()
+        : ConfigFactory.empty().withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
+  }
+
+  /** {@code COUPON_DISCOVERY_ENDPOINTS=node1:8558,node2:8558} as the config discovery's endpoints. */
+  static Config discoveryEndpoints(String hostPorts) {
+    List<Map<String, Object>> endpoints = hostPorts("COUPON_DISCOVERY_ENDPOINTS", hostPorts).stream()
+        .map(hostPort -> Map.<String, Object>of("host", hostPort.host(), "port", hostPort.port()))
+        .toList();
+    return endpoints.isEmpty()
+        ? ConfigFactory.empty()
+        : ConfigFactory.empty().withValue("pekko.discovery.config.services.coupon-service.endpoints",
+            ConfigValueFactory.fromIterable(endpoints));
+  }
+
+  private record HostPort(String host, int port) {}
+
+  private static List<HostPort> hostPorts(String variable, String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
     }
-    List<String> addresses = Arrays.stream(hostPorts.split(","))
+    return Arrays.stream(value.split(","))
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .map(hostPort -> {
           if (!hostPort.matches("[^:/@]+:\\d{1,5}")) {
-            throw new IllegalArgumentException("COUPON_SEED_NODES entries must be host:port, not " + hostPort);
+            throw new IllegalArgumentException(variable + " entries must be host:port, not " + hostPort);
           }
-          return "pekko://" + SYSTEM_NAME + "@" + hostPort;
+          int colon = hostPort.lastIndexOf(':');
+          return new HostPort(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
         })
         .toList();
-    return ConfigFactory.empty().withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
   }
 }

@@ -21,6 +21,8 @@ import couponservice.http.Responses;
 import couponservice.http.StatisticsRoutes;
 import couponservice.http.WalletRoutes;
 import couponservice.issuance.CouponCodeDirectory;
+import couponservice.operations.ClusterFormation;
+import couponservice.operations.DatabaseReadiness;
 import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.CouponTerms;
@@ -56,11 +58,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -111,6 +112,9 @@ public final class ServiceNode implements AutoCloseable {
     requirePortFree("HTTP", config.getString("coupon.http.interface"), config.getInt("coupon.http.port"));
     requirePortFree("cluster", config.getString("pekko.remote.artery.canonical.hostname"),
         config.getInt("pekko.remote.artery.canonical.port"));
+    requirePortFree("management", config.getString("pekko.management.http.bind-hostname"),
+        config.getInt("pekko.management.http.port"));
+    ClusterFormation.method(config);
     createDataDirectory(config);
     ReadModelDatabase database = openDatabase(config);
     EmbeddedKafka devBroker = null;
@@ -125,7 +129,8 @@ public final class ServiceNode implements AutoCloseable {
       await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       createJournalIndexes(database);
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
-      joinCluster(system, config);
+      DatabaseReadiness.register(Adapter.toClassic(system), database);
+      ClusterFormation.start(system, config);
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
@@ -230,13 +235,6 @@ public final class ServiceNode implements AutoCloseable {
       ReadModelSchema.createJournalIndexes(database);
     } catch (java.sql.SQLException e) {
       throw new StartupException("cannot create the journal's tag index: " + rootMessage(e), e);
-    }
-  }
-
-  private static void joinCluster(ActorSystem<?> system, Config config) {
-    Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
   }
 

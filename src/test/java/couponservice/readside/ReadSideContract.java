@@ -151,6 +151,7 @@ abstract class ReadSideContract {
     confirm("F-2");
 
     String base = "/api/coupons/users/" + user;
+    awaitBody(base, "all four coupons in the wallet", body -> body.path("coupons").size() == 4);
     awaitBody(base + "?status=USED", "the used coupon in the wallet", body -> ids(body.path("coupons")).equals(List.of(used)));
     awaitBody(base + "?status=AVAILABLE", "the reserved coupon no longer available",
         body -> ids(body.path("coupons")).equals(List.of(available)));
@@ -229,7 +230,8 @@ abstract class ReadSideContract {
 
       String daily = "/api/statistics/daily?from=" + day.minusDays(1) + "&to=" + day.plusDays(1);
       JsonNode days = awaitBody(daily, "the day's statistics",
-          b -> b.path("days").get(1).path("totalUsed").asLong() == 1
+          b -> b.path("days").get(1).path("totalIssued").asLong() == 5
+              && b.path("days").get(1).path("totalUsed").asLong() == 1
               && b.path("days").get(1).path("totalReserved").asLong() == 4).path("days");
       assertEquals(3, days.size());
       JsonNode today = days.get(1);

@@ -28,6 +28,7 @@ class ReadSideH2Test extends ReadSideContract {
         "coupon.http.interface", "127.0.0.1",
         "coupon.auth.jwt-secret", TestNodes.JWT_SECRET,
         "pekko.remote.artery.canonical.port", TestNodes.freePort(),
+        "pekko.management.http.port", TestNodes.freePort(),
         "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
         "coupon.kafka.topic-prefix", dataDir.getFileName() + ".",
         "coupon.kafka.partitions", 2,

@@ -37,7 +37,9 @@ public final class TestNodes {
             "coupon.auth.jwt-secret", JWT_SECRET,
             "pekko.remote.artery.canonical.port", remotePort,
             "pekko.remote.artery.canonical.hostname", "127.0.0.1",
-            "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on"))
+            "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on",
+            "pekko.management.http.port", freePort(),
+            "pekko.management.http.bind-hostname", "127.0.0.1"))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
     return extra.withFallback(overrides).withFallback(database.config());
   }

@@ -1,0 +1,124 @@
+package couponservice.operations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import couponservice.ServiceNode;
+import couponservice.testkit.ApiClient;
+import couponservice.testkit.ApiClient.Response;
+import couponservice.testkit.Eventually;
+import couponservice.testkit.Hammer;
+import couponservice.testkit.TestDatabase;
+import couponservice.testkit.TestNodes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The management endpoint's probes, and the graceful leave SIGTERM triggers (coordinated shutdown). */
+class NodeOperationsTest {
+  private static TestDatabase database;
+  private static final ApiClient api = new ApiClient();
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    api.close();
+    database.close();
+  }
+
+  private static int management(ServiceNode node) {
+    return node.system().settings().config().getInt("pekko.management.http.port");
+  }
+
+  private static HttpResponse<String> probe(ServiceNode node, String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management(node) + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path + " failed", e);
+    }
+  }
+
+  private static ServiceNode node(int remotePort, int seedPort) {
+    return TestNodes.start(TestNodes.nodeConfig(database, remotePort, List.of(seedPort), ConfigFactory.empty()));
+  }
+
+  private static long upMembers(ServiceNode node) {
+    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up()).count();
+  }
+
+  @Test
+  void readyOnlyAfterJoiningThenLeavesGracefullyAnsweringWhatIsInFlight() {
+    int seedPort = TestNodes.freePort();
+    try (ServiceNode second = node(TestNodes.freePort(), seedPort)) {
+      // Its seed is not running yet: alive, but not ready.
+      assertEquals(200, probe(second, "/alive").statusCode());
+      // pekko-management answers a failed check with 500 and names it.
+      HttpResponse<String> notReady = probe(second, "/ready");
+      assertEquals(500, notReady.statusCode());
+      assertTrue(notReady.body().contains("ClusterMembershipCheck"), notReady.body());
+
+      try (ServiceNode first = node(seedPort, seedPort)) {
+        Eventually.await(Duration.ofSeconds(30), "both nodes ready", () ->
+            probe(second, "/ready").statusCode() == 200 && probe(first, "/ready").statusCode() == 200);
+        HttpResponse<String> members = probe(second, "/cluster/members");
+        assertEquals(200, members.statusCode());
+        assertEquals(2, members.body().split("\"status\":\"Up\"", -1).length - 1, members.body());
+
+        long policyId = api.createPolicy(first.httpPort(), Map.of("maxIssueCount", 100_000, "distributionType",
+            "FIRST_COME"));
+        int[] ports = {first.httpPort(), second.httpPort()};
+        CompletableFuture<Hammer.Results> issuing = CompletableFuture.supplyAsync(() ->
+            Hammer.sendTolerating(api, 3_000, 100, i -> { }, i -> ApiClient.request(ports[i % 2], "POST",
+                "/api/coupon-policies/" + policyId + "/issue", ApiClient.userToken(200_000 + i),
+                ApiClient.json(Map.of("userId", 200_000 + i))).build()));
+        Eventually.await(Duration.ofSeconds(30), "issuance under way", () -> database.queryLong(
+            "SELECT count(*) FROM event_journal WHERE persistence_id = 'CouponPolicy|" + policyId + "'") > 2);
+        // What SIGTERM runs: the JVM shutdown hook starts coordinated shutdown.
+        CoordinatedShutdown.get(second.system()).runAll(CoordinatedShutdown.jvmExitReason())
+            .toCompletableFuture().join();
+
+        Hammer.Results results = issuing.join();
+        assertEquals(1, upMembers(first), "the leaving node was removed, not left unreachable");
+        assertEquals(200, probe(first, "/ready").statusCode());
+        List<Response> created = results.responses().stream().filter(r -> r.status() == 201).toList();
+        assertTrue(results.responses().stream().allMatch(r -> r.status() == 201 || r.status() == 503),
+            "answers were issued coupons or retryable refusals");
+        long issued = api.send(first.httpPort(), "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null)
+            .longField("currentIssueCount");
+        assertTrue(issued >= created.size() && issued <= created.size() + results.unanswered()
+            + results.responses().stream().filter(r -> r.status() == 503).count(),
+            "issued " + issued + ", acknowledged " + created.size() + ", unanswered " + results.unanswered());
+        assertTrue(created.size() > 1_500, "the surviving node kept issuing: " + created.size());
+      }
+    }
+  }
+
+  @Test
+  void aBadDiscoverySettingStopsStartupWithOneClearLine() {
+    Config bad = ConfigFactory.parseMap(Map.of("coupon.discovery.method", "dns"));
+    IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () ->
+        TestNodes.start(TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), bad)));
+    assertEquals("COUPON_DISCOVERY must be one of seed-nodes, config, kubernetes-api, not dns", failure.getMessage());
+  }
+}
