@@ -126,9 +126,7 @@ public final class ServiceNode implements AutoCloseable {
       }
       ensureTopics(kafka);
       system = startActorSystem(config);
-      await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
-      createJournalIndexes(database);
-      await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
+      createSchema(system, config, database);
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       ClusterFormation.start(system, config);
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
@@ -214,27 +212,25 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   private static ReadModelDatabase openDatabase(Config config) throws StartupException {
-    String url = config.getString("coupon.database.url");
-    ReadModelDatabase database;
     try {
-      database = ReadModelDatabase.open(config);
+      return ReadModelDatabase.open(config);
     } catch (RuntimeException e) {
-      throw new StartupException("cannot reach the database at " + url + ": " + rootMessage(e), e);
+      throw new StartupException("cannot reach the database at " + config.getString("coupon.database.url") + ": "
+          + rootMessage(e), e);
     }
-    try {
-      ReadModelSchema.createIfMissing(database);
-    } catch (java.sql.SQLException e) {
-      database.close();
-      throw new StartupException("cannot create the read model tables at " + url + ": " + rootMessage(e), e);
-    }
-    return database;
   }
 
-  private static void createJournalIndexes(ReadModelDatabase database) throws StartupException {
-    try {
+  /** The journal, read-model and projection tables, created where missing, one node at a time. */
+  private static void createSchema(ActorSystem<?> system, Config config, ReadModelDatabase database)
+      throws StartupException {
+    try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
+      await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       ReadModelSchema.createJournalIndexes(database);
+      ReadModelSchema.createIfMissing(database);
+      await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
     } catch (java.sql.SQLException e) {
-      throw new StartupException("cannot create the journal's tag index: " + rootMessage(e), e);
+      throw new StartupException("cannot create the tables at " + config.getString("coupon.database.url") + ": "
+          + rootMessage(e), e);
     }
   }
 

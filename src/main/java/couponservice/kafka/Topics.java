@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The topics of API.md "Kafka", created at startup when missing. */
 public final class Topics {
@@ -46,8 +49,15 @@ public final class Topics {
           missing.add(new NewTopic(topic, settings.partitions(), settings.replicationFactor()));
         }
       }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
+      // Per topic: another node starting at the same moment may create some of them first.
+      for (Map.Entry<String, KafkaFuture<Void>> created : admin.createTopics(missing).values().entrySet()) {
+        try {
+          created.getValue().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
       }
     }
   }

@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /** The connection pool of the read side (projections and queries), separate from the journal's. */
@@ -53,6 +56,66 @@ public final class ReadModelDatabase implements AutoCloseable {
       return new ReadModelSession(connection);
     } catch (SQLException e) {
       throw new IllegalStateException("read model database unavailable", e);
+    }
+  }
+
+  /** Held while a node creates missing tables; released when closed. */
+  public interface SchemaLock extends AutoCloseable {
+    @Override
+    void close() throws SQLException;
+  }
+
+  // Any fixed number: the one advisory lock every node of this service takes for schema changes.
+  private static final long SCHEMA_LOCK_KEY = 0x436f75706f6eL;
+  private static final Duration SCHEMA_LOCK_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration SCHEMA_LOCK_POLL = Duration.ofMillis(200);
+
+  /**
+   * Nodes starting together on a new PostgreSQL database would race to create the same tables (and
+   * fail on PostgreSQL's catalog), so they take turns under an advisory lock. H2 serves one node only.
+   */
+  public SchemaLock schemaLock() throws SQLException {
+    if (dialect != SqlDialect.POSTGRES) {
+      return () -> { };
+    }
+    Connection connection = dataSource.getConnection();
+    try {
+      awaitSchemaLock(connection);
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return () -> {
+      try (connection; Statement statement = connection.createStatement()) {
+        statement.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK_KEY + ")");
+      }
+    };
+  }
+
+  /**
+   * Polls rather than blocks: the journal's DDL includes CREATE INDEX CONCURRENTLY, which waits for every
+   * running statement, so a node blocked in pg_advisory_lock would deadlock with the node holding it.
+   */
+  private static void awaitSchemaLock(Connection connection) throws SQLException {
+    long deadline = System.nanoTime() + SCHEMA_LOCK_TIMEOUT.toNanos();
+    try (Statement statement = connection.createStatement()) {
+      while (true) {
+        try (ResultSet locked = statement.executeQuery("SELECT pg_try_advisory_lock(" + SCHEMA_LOCK_KEY + ")")) {
+          locked.next();
+          if (locked.getBoolean(1)) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new SQLException("another node has been creating the schema for over " + SCHEMA_LOCK_TIMEOUT);
+        }
+        try {
+          Thread.sleep(SCHEMA_LOCK_POLL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted while waiting for the schema lock", e);
+        }
+      }
     }
   }
 

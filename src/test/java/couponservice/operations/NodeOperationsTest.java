@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.cluster.MemberStatus;
@@ -111,6 +113,27 @@ class NodeOperationsTest {
             "issued " + issued + ", acknowledged " + created.size() + ", unanswered " + results.unanswered());
         assertTrue(created.size() > 1_500, "the surviving node kept issuing: " + created.size());
       }
+    }
+  }
+
+  @Test
+  void threeNodesStartingTogetherOnANewDatabaseCreateTheSchemaOnce() {
+    // Threads of their own, like the main threads of three JVMs (startup blocks on each step).
+    ExecutorService mains = Executors.newFixedThreadPool(3);
+    try (TestDatabase fresh = TestDatabase.create()) {
+      List<Integer> remotePorts = List.of(TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort());
+      List<CompletableFuture<ServiceNode>> starting = remotePorts.stream().map(port -> CompletableFuture.supplyAsync(() ->
+          TestNodes.start(TestNodes.nodeConfig(fresh, port, List.of(remotePorts.get(0)), ConfigFactory.empty())), mains))
+          .toList();
+      List<ServiceNode> nodes = starting.stream().map(CompletableFuture::join).toList();
+      try {
+        Eventually.await(Duration.ofSeconds(30), "three members Up", () -> upMembers(nodes.get(0)) == 3);
+        assertTrue(api.createPolicy(nodes.get(2).httpPort(), Map.of()) > 0);
+      } finally {
+        nodes.forEach(ServiceNode::close);
+      }
+    } finally {
+      mains.shutdown();
     }
   }
 

@@ -1,0 +1,45 @@
+"""Projection lag percentiles from two scrapes of /metrics: the projection_lag_seconds histogram's
+bucket counts after minus before, per projection, interpolated within buckets as Prometheus does."""
+import json
+import re
+import sys
+
+SAMPLE = re.compile(r'^projection_lag_seconds_bucket\{le="([^"]+)",projection="([^"]+)"\} (\S+)$')
+
+
+def buckets(path):
+    found = {}
+    with open(path) as text:
+        for line in text:
+            match = SAMPLE.match(line.strip())
+            if match:
+                le, projection, count = match.groups()
+                found.setdefault(projection, {})[float(le)] = float(count)
+    return found
+
+
+def quantile(q, cumulative):
+    bounds = sorted(cumulative)
+    total = cumulative[bounds[-1]]
+    if total == 0:
+        return None
+    rank, lower, below = q * total, 0.0, 0.0
+    for bound in bounds:
+        count = cumulative[bound]
+        if count >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * (rank - below) / max(count - below, 1e-9)
+        lower, below = bound, count
+    return bounds[-2]
+
+
+before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
+result = {}
+for projection, counts in after.items():
+    delta = {le: counts[le] - before.get(projection, {}).get(le, 0.0) for le in counts}
+    groups = delta[float("inf")]
+    if groups:
+        result[projection] = {"groups": int(groups), "p50s": round(quantile(0.5, delta), 3),
+                              "p99s": round(quantile(0.99, delta), 3)}
+print(json.dumps(result))
