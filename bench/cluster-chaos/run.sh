@@ -9,7 +9,6 @@ set -euo pipefail
 DURATION="${1:-45}"
 BENCH_DB="${BENCH_DB:-coupon_bench}"
 HTTP_PORT=18081
-KAFKA_PORT="${KAFKA_PORT:-19092}"
 STOCK="${STOCK:-30000}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC}"
@@ -46,11 +45,8 @@ stop_all() {
 build_jar
 fresh_database
 rm -f "$OUT"/node-*.log
-java -cp "$JAR" couponservice.dev.KafkaBroker "$KAFKA_PORT" > "$OUT/broker.log" 2>&1 &
-PIDS[broker]=$!
-trap stop_all EXIT
-for _ in $(seq 1 60); do grep -q "listening on" "$OUT/broker.log" && break; sleep 0.5; done
-export KAFKA_BOOTSTRAP_SERVERS="localhost:$KAFKA_PORT"
+trap 'stop_all; stop_broker' EXIT
+start_broker "$OUT/broker.log"
 redis-cli -h 127.0.0.1 --scan --pattern 'coupon:rl:*' | xargs -r redis-cli -h 127.0.0.1 del > /dev/null
 
 for n in 1 2 3; do start_node "$n"; done

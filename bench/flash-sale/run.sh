@@ -17,7 +17,8 @@ TAIL=3   # seconds at the end of a run in which no request is sent, so that all 
 
 build_jar
 fresh_database
-trap stop_server EXIT
+trap 'stop_server; stop_broker' EXIT
+start_broker "$OUT/broker.log"
 start_server "$OUT/server.log"
 export ADMIN_TOKEN="$(mint bench-admin ADMIN 4)"
 

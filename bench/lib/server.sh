@@ -35,6 +35,18 @@ start_server() {
   return 1
 }
 
+# The service needs Kafka in the prod profile: a broker of the benchmark's own, in-process in a JVM.
+start_broker() {   # log file
+  java -cp "$JAR" couponservice.dev.KafkaBroker "${KAFKA_PORT:-19092}" > "$1" 2>&1 &
+  BROKER_PID=$!
+  for _ in $(seq 1 60); do grep -q "listening on" "$1" && break; sleep 0.5; done
+  export KAFKA_BOOTSTRAP_SERVERS="localhost:${KAFKA_PORT:-19092}"
+}
+
+stop_broker() {
+  [ -n "${BROKER_PID:-}" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null || true
+}
+
 stop_server() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
 }

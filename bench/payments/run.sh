@@ -7,7 +7,6 @@
 set -euo pipefail
 BENCH_DB="${BENCH_DB:-coupon_bench}"
 HTTP_PORT="${HTTP_PORT:-18080}"
-KAFKA_PORT="${KAFKA_PORT:-19092}"
 COUPONS="${COUPONS:-100000}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/server.sh"
@@ -16,11 +15,8 @@ mkdir -p "$OUT"
 
 build_jar
 fresh_database
-java -cp "$JAR" couponservice.dev.KafkaBroker "$KAFKA_PORT" > "$OUT/broker.log" 2>&1 &
-BROKER_PID=$!
-trap 'stop_server; kill $BROKER_PID 2>/dev/null; wait $BROKER_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do grep -q "listening on" "$OUT/broker.log" && break; sleep 0.5; done
-export KAFKA_BOOTSTRAP_SERVERS="localhost:$KAFKA_PORT"
+trap 'stop_server; stop_broker' EXIT
+start_broker "$OUT/broker.log"
 start_server "$OUT/server.log"
 export ADMIN_TOKEN="$(mint bench-admin ADMIN 4)"
 export SERVICE_TOKEN="$(mint order-service SERVICE 4)"

@@ -4,7 +4,7 @@ import json
 import re
 import sys
 
-SAMPLE = re.compile(r'^projection_lag_seconds_bucket\{le="([^"]+)",projection="([^"]+)"\} (\S+)$')
+SAMPLE = re.compile(r'^projection_lag_seconds_bucket\{projection="([^"]+)",le="([^"]+)"\} (\S+)$')
 
 
 def buckets(path):
@@ -13,8 +13,8 @@ def buckets(path):
         for line in text:
             match = SAMPLE.match(line.strip())
             if match:
-                le, projection, count = match.groups()
-                found.setdefault(projection, {})[float(le)] = float(count)
+                projection, le, count = match.groups()
+                found.setdefault(projection, {})[float("inf") if le == "+Inf" else float(le)] = float(count)
     return found
 
 

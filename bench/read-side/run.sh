@@ -2,13 +2,15 @@
 # Read side under write load: a flash sale runs (wrk, every request a new user) while wallet pages are
 # read at 200 connections. Reports the wallet's latency percentiles and the projections' lag (from the
 # service's own projection_lag_seconds histogram, scraped before and after), plus a wallet-only run.
-# Usage: bench/read-side/run.sh [seconds] [flash-sale pace ms]   (needs wrk, PostgreSQL and Redis)
+# Wallet readers are 200 connections that each wait WALLET_PACE_MS between pages (people reading), and
+# saturating (no wait) for the throughput ceiling; the flash sale's 200 connections wait SALE_PACE_MS.
+# Usage: bench/read-side/run.sh [seconds]   (needs wrk, PostgreSQL and Redis)
 set -euo pipefail
 DURATION="${1:-30}"
-PACE_MS="${2:-10}"
+WALLET_PACE_MS="${WALLET_PACE_MS:-50}"
+SALE_PACE_MS="${SALE_PACE_MS:-20}"
 BENCH_DB="${BENCH_DB:-coupon_bench}"
 HTTP_PORT="${HTTP_PORT:-18080}"
-KAFKA_PORT="${KAFKA_PORT:-19092}"
 USERS="${USERS:-20000}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/server.sh"
@@ -17,11 +19,8 @@ mkdir -p "$OUT"
 
 build_jar
 fresh_database
-java -cp "$JAR" couponservice.dev.KafkaBroker "$KAFKA_PORT" > "$OUT/broker.log" 2>&1 &
-BROKER_PID=$!
-trap 'stop_server; kill $BROKER_PID 2>/dev/null; wait $BROKER_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do grep -q "listening on" "$OUT/broker.log" && break; sleep 0.5; done
-export KAFKA_BOOTSTRAP_SERVERS="localhost:$KAFKA_PORT"
+trap 'stop_server; stop_broker' EXIT
+start_broker "$OUT/broker.log"
 start_server "$OUT/server.log"
 export ADMIN_TOKEN="$(mint bench-admin ADMIN 4)" SERVICE_TOKEN="$(mint bench-service SERVICE 4)" USERS
 
@@ -43,21 +42,22 @@ POLICY_ID=$(api POST /api/coupon-policies '{"couponName":"Flash sale","discountT
   "validFrom":"2020-01-01T00:00:00Z","validUntil":"2099-12-31T23:59:59Z"}' | json_field policyId)
 export POLICY_ID
 
-wallet() {   # name seconds
-  wrk -t1 -c200 -d"$2s" --latency --timeout 10s -s "$HERE/wallet.lua" "http://127.0.0.1:$HTTP_PORT" \
+wallet() {   # name seconds pace-ms
+  PACE_MS="$3" wrk -t1 -c200 -d"$2s" --latency --timeout 10s -s "$HERE/wallet.lua" "http://127.0.0.1:$HTTP_PORT" \
     | grep '^RESULT' | sed 's/^RESULT //' > "$OUT/$1.json"
   printf '%-26s %s\n' "$1" "$(cat "$OUT/$1.json")"
 }
 
-wallet wallet-warm-up 15
-wallet wallet-alone "$DURATION"
+wallet wallet-warm-up 15 0
+wallet wallet-saturating "$DURATION" 0
+wallet wallet-paced "$DURATION" "$WALLET_PACE_MS"
 
 curl -s "http://127.0.0.1:$HTTP_PORT/metrics" > "$OUT/metrics-before.txt"
-RUN_ID=7 SEND_SECONDS=$((DURATION - 2)) PACE_MS="$PACE_MS" wrk -t1 -c200 -d"${DURATION}s" --latency --timeout 10s \
+RUN_ID=7 SEND_SECONDS=$((DURATION - 2)) PACE_MS="$SALE_PACE_MS" wrk -t1 -c200 -d"${DURATION}s" --latency --timeout 10s \
   -s "$HERE/../flash-sale/issue.lua" "http://127.0.0.1:$HTTP_PORT" | grep '^RESULT' | sed 's/^RESULT //' \
   > "$OUT/flash-sale-during.json" &
 SALE=$!
-wallet wallet-during-flash-sale "$DURATION"
+wallet wallet-paced-during-flash-sale "$DURATION" "$WALLET_PACE_MS"
 wait $SALE
 sleep 2
 curl -s "http://127.0.0.1:$HTTP_PORT/metrics" > "$OUT/metrics-after.txt"

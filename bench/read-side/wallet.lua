@@ -1,4 +1,5 @@
 -- Wallet pages of random users among USERS (each holds a few coupons), newest first, 20 per page.
+-- PACE_MS > 0: each connection waits that long between an answer and its next request (a user reading).
 -- done() prints the answers by status and the latency percentiles as one JSON line.
 local threads = {}
 
@@ -12,6 +13,11 @@ function init(args)
   users = tonumber(os.getenv("USERS"))
   headers = { ["Authorization"] = "Bearer " .. os.getenv("SERVICE_TOKEN") }
   ok, failed = 0, 0
+  pace_ms = tonumber(os.getenv("PACE_MS") or "0")
+end
+
+function delay()
+  return pace_ms
 end
 
 function request()

@@ -18,7 +18,8 @@ TAIL=3
 
 build_jar
 fresh_database
-trap stop_server EXIT
+trap 'stop_server; stop_broker' EXIT
+start_broker "$OUT/broker.log"
 start_server "$OUT/server.log"
 export ADMIN_TOKEN="$(mint bench-admin ADMIN 4)"
 export SERVICE_TOKEN="$(mint order-service SERVICE 4)"

@@ -79,7 +79,8 @@ public final class IssuanceRoutes extends ApiDirectives {
 
   /** The user's issuance rate limit first: over it, 429 with Retry-After and nothing issued. */
   private Route rateLimited(long userId, Supplier<Route> inner) {
-    return onSuccess(rateLimiter.check(userId).thenApplyAsync(decision -> decision, http.callbacks()), decision -> {
+    // onSuccess continues on the request's dispatcher; a decision made in-process continues at once.
+    return onSuccess(rateLimiter.check(userId), decision -> {
       if (decision.degraded()) {
         CouponMetrics.RATE_LIMIT.labelValues("degraded").inc();
       }
