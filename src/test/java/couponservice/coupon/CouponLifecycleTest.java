@@ -19,25 +19,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Reserve, confirm, release, cancel, timeouts and expiry over HTTP, on PostgreSQL. */
 class CouponLifecycleTest {
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   private static Config lifecycle(String timeout) {
     return ConfigFactory.parseMap(Map.of(

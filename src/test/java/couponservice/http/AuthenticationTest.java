@@ -22,20 +22,22 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Forged, expired and missing credentials get 401; callers acting beyond their roles get 403. */
 class AuthenticationTest {
-  private static TestDatabase database;
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
   private static ServiceNode node;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static long policyId;
 
   @BeforeAll
   static void start() {
-    database = TestDatabase.create();
     node = TestNodes.startSingle(database);
     policyId = api.createPolicy(node.httpPort(), Map.of("distributionType", "DOWNLOAD"));
   }
@@ -43,8 +45,6 @@ class AuthenticationTest {
   @AfterAll
   static void stop() {
     node.close();
-    api.close();
-    database.close();
   }
 
   private static String base64(String json) {

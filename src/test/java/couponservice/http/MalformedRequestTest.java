@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,15 +29,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the journal holds exactly as many rows after the whole table as before it.
  */
 class MalformedRequestTest {
-  private static TestDatabase database;
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
   private static ServiceNode node;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static long policyId;
   private static long journalRowsBefore;
 
   @BeforeAll
   static void start() {
-    database = TestDatabase.create();
     node = TestNodes.startSingle(database);
     policyId = api.createPolicy(node.httpPort(), Map.of("couponCode", "KNOWN", "distributionType", "DOWNLOAD"));
     journalRowsBefore = database.queryLong("SELECT count(*) FROM event_journal");
@@ -45,8 +47,6 @@ class MalformedRequestTest {
   @AfterAll
   static void stop() {
     node.close();
-    api.close();
-    database.close();
   }
 
   private record Case(String name, String method, String path, String contentType, String body, int status, String code) {

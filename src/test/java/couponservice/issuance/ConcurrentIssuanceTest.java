@@ -16,28 +16,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Exact stock and per-user limits under concurrent HTTP requests, on one node and on three. */
 class ConcurrentIssuanceTest {
   private static final int USERS = 10_000;
   private static final int STOCK = 100;
 
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   @Test
   void tenThousandUsersRacingForAHundredCouponsOnOneNode() {

@@ -21,14 +21,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Payment events in, coupon events out, triggers and dead letters, against a real broker and PostgreSQL. */
 class KafkaIntegrationTest {
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private TestDatabase database;
@@ -44,11 +45,6 @@ class KafkaIntegrationTest {
   void dropDatabase() {
     kafka.close();
     database.close();
-  }
-
-  @AfterAll
-  static void closeClient() {
-    api.close();
   }
 
   private ServiceNode node(Config extra) {

@@ -19,9 +19,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three nodes in one JVM, one of them downed in the middle of a flash sale: the survivors take over its
@@ -30,19 +29,12 @@ import org.junit.jupiter.api.Test;
 class ClusterFailoverTest {
   private static final int REQUESTS = 6_000;
   private static final int STOCK = 2_000;
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   @Test
   void aNodeDownedDuringIssuanceLosesNoCouponAndNoReservationStaysHeld() {

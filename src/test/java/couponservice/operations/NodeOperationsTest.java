@@ -26,26 +26,18 @@ import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The management endpoint's probes, and the graceful leave SIGTERM triggers (coordinated shutdown). */
 class NodeOperationsTest {
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static final HttpClient http = HttpClient.newHttpClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   private static int management(ServiceNode node) {
     return node.system().settings().config().getInt("pekko.management.http.port");

@@ -19,17 +19,19 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The policy endpoints end to end: creation, unique codes, listing, stock changes, activation. */
 class PolicyAdministrationTest {
-  private static TestDatabase database;
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
   private static ServiceNode node;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static int port;
 
   @BeforeAll
   static void start() {
-    database = TestDatabase.create();
     node = TestNodes.startSingle(database);
     port = node.httpPort();
   }
@@ -37,8 +39,6 @@ class PolicyAdministrationTest {
   @AfterAll
   static void stop() {
     node.close();
-    api.close();
-    database.close();
   }
 
   private static Response admin(String method, String path, Object body) {

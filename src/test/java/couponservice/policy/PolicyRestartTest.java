@@ -15,25 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node stopped and started again on the same PostgreSQL database continues exactly where it was. */
 class PolicyRestartTest {
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   private static Response issue(int port, long policyId, long userId, String idempotencyKey) {
     var request = ApiClient.request(port, "POST", "/api/coupon-policies/" + policyId + "/issue",

@@ -14,25 +14,17 @@ import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The issuance endpoints behind the rate limiter, on real Redis (and on a Redis that is not there). */
 class IssuanceRateLimitTest {
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   private static ServiceNode node(int redisPort) {
     Config limits = ConfigFactory.parseMap(Map.of(

@@ -14,17 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The read projections stopped mid-stream and resumed leave the read tables exactly as a rebuild from
  * the whole journal does (exactly-once: rows and offsets committed together).
  */
 class ProjectionRebuildTest {
-  private static TestDatabase database;
-  private static final ApiClient api = new ApiClient();
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
   private static final int REMOTE_PORT = TestNodes.freePort();
 
   /** The read tables, in a stable order; statistics summed over the projection slices that wrote them. */
@@ -40,16 +41,7 @@ class ProjectionRebuildTest {
         + " SUM(total_discount_amount) FROM policy_statistics GROUP BY policy_id ORDER BY 1");
   }
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
 
-  @AfterAll
-  static void dropDatabase() {
-    api.close();
-    database.close();
-  }
 
   private static ServiceNode node() {
     return TestNodes.start(TestNodes.nodeConfig(database, REMOTE_PORT, List.of(), ConfigFactory.empty()));

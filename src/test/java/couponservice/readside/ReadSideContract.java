@@ -32,6 +32,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The read side over HTTP: wallet pages and filters, expiring coupons, user, policy and daily
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * per database kind; the node's clock is {@link #clock()}, which tests move forward.
  */
 abstract class ReadSideContract {
+  @RegisterExtension
   protected static final ApiClient api = new ApiClient();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READ_VIEW = Duration.ofSeconds(15);

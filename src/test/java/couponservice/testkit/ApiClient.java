@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A client of the HTTP API for tests: real HTTP over loopback, tokens signed with the test secret. */
-public final class ApiClient implements AutoCloseable {
+public final class ApiClient implements AutoCloseable, AfterAllCallback {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TokenMinter TOKENS = new TokenMinter(TestNodes.JWT_SECRET);
   // Long enough for tests that move a node's clock years ahead.
@@ -114,6 +116,12 @@ public final class ApiClient implements AutoCloseable {
       throw new AssertionError("policy creation failed: " + response.status() + " " + response.body());
     }
     return response.longField("policyId");
+  }
+
+  /** Registered as a JUnit extension on a static field, the client is closed after the test class. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override

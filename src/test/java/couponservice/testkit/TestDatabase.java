@@ -11,27 +11,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A PostgreSQL database of its own for one test class, on the local server (TEST_PG_HOST / TEST_PG_PORT /
  * TEST_PG_USER override 127.0.0.1 / 5432 / postgres), dropped afterwards so runs never collide.
  */
-public final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private static final String HOST = env("TEST_PG_HOST", "127.0.0.1");
   private static final String PORT = env("TEST_PG_PORT", "5432");
   private static final String USER = env("TEST_PG_USER", "postgres");
   private static final String PASSWORD = env("TEST_PG_PASSWORD", "");
 
-  private final String name;
+  private final String name = "coupon_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
-  private TestDatabase(String name) {
-    this.name = name;
+  private TestDatabase() {}
+
+  /** A database created now; close it to drop it. */
+  public static TestDatabase create() {
+    TestDatabase database = new TestDatabase();
+    execute("postgres", "CREATE DATABASE " + database.name);
+    return database;
   }
 
-  public static TestDatabase create() {
-    String name = "coupon_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  /**
+   * A database for one test class, as a JUnit extension on a static field: created before the class's
+   * own set-up, dropped after its tear-down.
+   */
+  public static TestDatabase perTestClass() {
+    return new TestDatabase();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
     execute("postgres", "CREATE DATABASE " + name);
-    return new TestDatabase(name);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   private static String env(String name, String fallback) {
