@@ -32,7 +32,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The read side over HTTP: wallet pages and filters, expiring coupons, user, policy and daily
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * per database kind; the node's clock is {@link #clock()}, which tests move forward.
  */
 abstract class ReadSideContract {
-  @RegisterExtension
+  // Shared by the subclasses (one per database kind), so not closed after each of them.
   protected static final ApiClient api = new ApiClient();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READ_VIEW = Duration.ofSeconds(15);

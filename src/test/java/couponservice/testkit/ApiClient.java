@@ -29,7 +29,8 @@ public final class ApiClient implements AutoCloseable, AfterAllCallback {
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
+      // Generous: a node starting or a busy two-core machine can be slow to accept.
+      .connectTimeout(Duration.ofSeconds(15))
       .executor(executor)
       .build();
 
