@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.BroadcastHub;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -60,8 +61,12 @@ public final class LiveStatistics {
     }
   }
 
-  /** The latest figures (when there are any), then each change of them. */
+  /**
+   * The latest figures (when there are any), then each change of them. A subscriber that reads slowly
+   * misses intermediate figures instead of holding the hub (and every other subscriber) back.
+   */
   public Source<List<PolicyStats>, NotUsed> updates() {
-    return Source.lazySingle(() -> latest).filter(stats -> !stats.isEmpty()).concat(changes);
+    return Source.lazySingle(() -> latest).filter(stats -> !stats.isEmpty())
+        .concat(changes.buffer(1, OverflowStrategy.dropHead()));
   }
 }
