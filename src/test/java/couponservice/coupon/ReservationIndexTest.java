@@ -60,10 +60,10 @@ class ReservationIndexTest {
       slice.tell(new ReservationIndex.Claim("R" + i, 100 + i, callers.ref()));
     }
     assertEquals(50, callers.receiveSeveralMessages(50).stream().filter(r -> r instanceof Outcome.Ok).count());
-    List<ReservationIndex.Event> written = PersistenceTestKit.create(testKit.system())
-        .receivePersisted("ReservationIndex|9", 1, ReservationIndex.Event.class);
-    assertTrue(((ReservationIndex.ReservationsClaimed) written.get(0)).claims().size() > 1,
-        "the first write held the claims that arrived while it was decided");
+    // The first claim may be written alone; those arriving while a write is in flight share the next.
+    List<Object> writes = PersistenceTestKit.create(testKit.system()).persistedInStorage("ReservationIndex|9");
+    assertEquals(50, writes.stream().mapToInt(w -> ((ReservationIndex.ReservationsClaimed) w).claims().size()).sum());
+    assertTrue(writes.size() <= 10, "50 claims arriving together took " + writes.size() + " writes");
   }
 
   @Test
