@@ -128,7 +128,8 @@ public final class ServiceNode implements AutoCloseable {
       system = startActorSystem(config);
       createSchema(system, config, database);
       DatabaseReadiness.register(Adapter.toClassic(system), database);
-      ClusterFormation.start(system, config);
+      await(ClusterFormation.start(system, config),
+          "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",

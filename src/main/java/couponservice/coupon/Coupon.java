@@ -2,6 +2,7 @@ package couponservice.coupon;
 
 import couponservice.AwaitingRequests;
 import couponservice.CborSerializable;
+import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
@@ -19,7 +20,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -169,7 +169,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   private Coupon(ActorContext<Command> context, TimerScheduler<Command> timers, long couponId, TermsSource termsSource,
       ReservationClaims claims, Clock clock, CouponSettings settings) {
     super(PersistenceId.of(ENTITY_KEY.name(), Long.toString(couponId)),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        EntitySupervision.ON_JOURNAL_FAILURE);
     this.context = context;
     this.timers = timers;
     this.couponId = couponId;

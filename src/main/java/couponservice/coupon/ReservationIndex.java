@@ -1,6 +1,7 @@
 package couponservice.coupon;
 
 import couponservice.CborSerializable;
+import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -108,7 +108,7 @@ public final class ReservationIndex
 
   private ReservationIndex(ActorContext<Command> context, String slice, Clock clock, Duration retention) {
     super(PersistenceId.of(ENTITY_KEY.name(), slice),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        EntitySupervision.ON_JOURNAL_FAILURE);
     this.context = context;
     this.clock = clock;
     this.retention = retention;

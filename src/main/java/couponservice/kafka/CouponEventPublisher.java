@@ -14,24 +14,19 @@ import couponservice.policy.PolicyRegistry;
 import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.readside.ProjectionLag;
+import couponservice.readside.TagSliceProjections;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.kafka.javadsl.SendProducer;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.projection.Projection;
-import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
@@ -54,23 +49,16 @@ public final class CouponEventPublisher {
       PolicySettings policySettings, CouponSettings couponSettings, Coupon.TermsSource terms,
       DefinitionSource definitions, SendProducer<String, byte[]> producer) {
     Sender sender = new Sender(kafka, producer);
-    run(system, "policy-event-publisher", policySettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
+    TagSliceProjections.run(system, "policy-event-publisher", policySettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("policy-event-publisher", tag),
             EventSourcedProvider.<CouponPolicy.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             database::openSession, () -> new PolicyEvents(definitions, sender), system)
         .withGroup(GROUP_SIZE, GROUP_WAIT));
-    run(system, "coupon-event-publisher", couponSettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
+    TagSliceProjections.run(system, "coupon-event-publisher", couponSettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("coupon-event-publisher", tag),
             EventSourcedProvider.<Coupon.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             database::openSession, () -> new CouponEvents(terms, sender), system)
         .withGroup(GROUP_SIZE, GROUP_WAIT));
-  }
-
-  private static <E> void run(ActorSystem<?> system, String name, List<String> tags,
-      Function<String, Projection<EventEnvelope<E>>> projection) {
-    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, name, tags.size(),
-        index -> ProjectionBehavior.create(projection.apply(tags.get(index))),
-        ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   /** Sends envelopes in the given order; done when the broker acknowledged all of them. */

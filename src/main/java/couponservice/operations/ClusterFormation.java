@@ -2,12 +2,8 @@ package couponservice.operations;
 
 import com.typesafe.config.Config;
 import couponservice.StartupException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,7 +19,6 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  */
 public final class ClusterFormation {
   private static final List<String> METHODS = List.of("seed-nodes", "config", "kubernetes-api");
-  private static final Duration MANAGEMENT_START_TIMEOUT = Duration.ofSeconds(10);
 
   private ClusterFormation() {}
 
@@ -40,32 +35,26 @@ public final class ClusterFormation {
     return method;
   }
 
-  public static void start(ActorSystem<?> system, Config config) throws StartupException {
+  /**
+   * Starts the management endpoint, then joins through seed nodes or starts cluster bootstrap; done
+   * when the endpoint listens (joining goes on by itself).
+   */
+  public static CompletionStage<Done> start(ActorSystem<?> system, Config config) throws StartupException {
     String method = method(config);
     org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(system);
     PekkoManagement management = PekkoManagement.get(classic);
-    await(management.start(), "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
         () -> management.stop().thenApply(done -> Done.getInstance()));
-    if (method.equals("seed-nodes")) {
-      Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    return management.start().thenApply(listening -> {
+      if (method.equals("seed-nodes")) {
+        Cluster cluster = Cluster.get(system);
+        if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+          cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+      } else {
+        ClusterBootstrap.get(classic).start();
       }
-    } else {
-      ClusterBootstrap.get(classic).start();
-    }
-  }
-
-  private static <T> T await(CompletionStage<T> stage, String what) throws StartupException {
-    try {
-      return stage.toCompletableFuture().get(MANAGEMENT_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new StartupException(what + " failed: " + cause.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StartupException(what + " was interrupted", e);
-    }
+      return Done.getInstance();
+    });
   }
 }

@@ -2,6 +2,7 @@ package couponservice.policy;
 
 import couponservice.AwaitingRequests;
 import couponservice.CborSerializable;
+import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
@@ -18,7 +19,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -132,7 +132,7 @@ public final class CouponPolicy
       ActorContext<Command> context, long policyId, DefinitionSource definitions, Clock clock, PolicySettings settings) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), Long.toString(policyId)),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        EntitySupervision.ON_JOURNAL_FAILURE);
     this.context = context;
     this.policyId = policyId;
     this.definitions = definitions;

@@ -1,6 +1,7 @@
 package couponservice.policy;
 
 import couponservice.CborSerializable;
+import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -22,7 +22,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import java.time.Duration;
 
 /**
  * The one place that allocates policy ids and keeps coupon codes unique (case-insensitive). It holds
@@ -89,7 +88,7 @@ public final class PolicyRegistry
   private PolicyRegistry(Clock clock) {
     super(
         PersistenceId.ofUniqueId("PolicyRegistry"),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        EntitySupervision.ON_JOURNAL_FAILURE);
     this.clock = clock;
   }
 

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,37 +20,21 @@ public final class CouponReadModel {
 
   /** Reservations still pending past their expiry, oldest first (the sweep's worklist). */
   public List<OverdueReservation> overdueReservations(Instant now, int limit) throws SQLException {
-    String sql = "SELECT coupon_id, reservation_id FROM coupon_reservations WHERE status = 'PENDING' AND expires_at <= ?"
-        + " ORDER BY expires_at LIMIT ?";
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      Rows.setInstant(statement, 1, now);
-      statement.setInt(2, limit);
-      List<OverdueReservation> overdue = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          overdue.add(new OverdueReservation(rows.getLong(1), rows.getString(2)));
-        }
-      }
-      return overdue;
-    }
+    return Rows.list(database.dataSource(), "SELECT coupon_id, reservation_id FROM coupon_reservations"
+        + " WHERE status = 'PENDING' AND expires_at <= ? ORDER BY expires_at LIMIT ?", statement -> {
+          Rows.setInstant(statement, 1, now);
+          statement.setInt(2, limit);
+        }, row -> new OverdueReservation(row.getLong(1), row.getString(2)));
   }
 
   /** ISSUED coupons past their expiry date (the expiry sweep's worklist). */
   public List<Long> expiredCoupons(Instant now, int limit) throws SQLException {
-    String sql = "SELECT id FROM coupon_issues WHERE status = 'ISSUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?";
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      Rows.setInstant(statement, 1, now);
-      statement.setInt(2, limit);
-      List<Long> expired = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          expired.add(rows.getLong(1));
-        }
-      }
-      return expired;
-    }
+    return Rows.list(database.dataSource(),
+        "SELECT id FROM coupon_issues WHERE status = 'ISSUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        statement -> {
+          Rows.setInstant(statement, 1, now);
+          statement.setInt(2, limit);
+        }, row -> row.getLong(1));
   }
 
   /** The coupon of a reservation older than the reservation index remembers. */

@@ -19,13 +19,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.projection.Projection;
-import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
@@ -48,14 +44,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, CouponSettings settings) {
-    List<String> tags = settings.tags();
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class,
-        "coupon-read-model",
-        tags.size(),
-        index -> ProjectionBehavior.create(projection(system, database, tags.get(index))),
-        ShardedDaemonProcessSettings.create(system),
-        Optional.of(ProjectionBehavior.stopMessage()));
+    TagSliceProjections.run(system, "coupon-read-model", settings.tags(), tag -> projection(system, database, tag));
   }
 
   private static Projection<EventEnvelope<Coupon.Event>> projection(

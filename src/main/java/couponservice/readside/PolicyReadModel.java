@@ -3,13 +3,9 @@ package couponservice.readside;
 import couponservice.policy.DiscountType;
 import couponservice.policy.DistributionType;
 import couponservice.policy.PolicyView;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Queries over {@code coupon_policies}: the newest-first policy list. */
 public final class PolicyReadModel {
@@ -22,21 +18,13 @@ public final class PolicyReadModel {
   /** Policies with an id below {@code beforeId} (all when null), newest first, at most {@code limit}. */
   public Page<PolicyView> list(Long beforeId, int limit) throws SQLException {
     String sql = "SELECT * FROM coupon_policies" + (beforeId == null ? "" : " WHERE id < ?") + " ORDER BY id DESC LIMIT ?";
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+    return Page.of(Rows.list(database.dataSource(), sql, statement -> {
       int index = 1;
       if (beforeId != null) {
         statement.setLong(index++, beforeId);
       }
       statement.setInt(index, limit + 1);
-      List<PolicyView> policies = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          policies.add(policyOf(rows));
-        }
-      }
-      return Page.of(policies, limit);
-    }
+    }, PolicyReadModel::policyOf), limit);
   }
 
   private static PolicyView policyOf(ResultSet rows) throws SQLException {

@@ -17,13 +17,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
@@ -52,14 +48,7 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
-    List<String> tags = settings.tags();
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class,
-        "policy-read-model",
-        tags.size(),
-        index -> ProjectionBehavior.create(projection(system, database, tags.get(index))),
-        ShardedDaemonProcessSettings.create(system),
-        Optional.of(ProjectionBehavior.stopMessage()));
+    TagSliceProjections.run(system, "policy-read-model", settings.tags(), tag -> projection(system, database, tag));
   }
 
   private static org.apache.pekko.projection.Projection<EventEnvelope<CouponPolicy.Event>> projection(

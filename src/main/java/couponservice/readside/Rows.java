@@ -9,6 +9,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
 
 /** JDBC conversions shared by the projections and queries (nullable numbers, UTC timestamps). */
 final class Rows {
@@ -16,6 +19,25 @@ final class Rows {
 
   interface Binder {
     void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  interface RowReader<T> {
+    T read(ResultSet row) throws SQLException;
+  }
+
+  /** Every row of a query on a connection of its own, each read by {@code reader}. */
+  static <T> List<T> list(DataSource dataSource, String sql, Binder binder, RowReader<T> reader) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      binder.bind(statement);
+      List<T> found = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          found.add(reader.read(rows));
+        }
+      }
+      return found;
+    }
   }
 
   /** Runs one statement; returns the rows it changed. */

@@ -91,15 +91,7 @@ public final class StatisticsReadModel {
         FROM coupon_policies p LEFT JOIN policy_statistics s ON s.policy_id = p.id
         WHERE p.is_active = TRUE
         GROUP BY p.id, p.current_issue_count, p.max_issue_count ORDER BY p.id""";
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql);
-        ResultSet rows = statement.executeQuery()) {
-      List<LivePolicy> policies = new ArrayList<>();
-      while (rows.next()) {
-        policies.add(new LivePolicy(rows.getLong(1), rows.getLong(2), Rows.getLong(rows, "max_issue_count"),
-            rows.getLong(4), rows.getLong(5)));
-      }
-      return policies;
-    }
+    return Rows.list(database.dataSource(), sql, statement -> { }, row -> new LivePolicy(row.getLong(1),
+        row.getLong(2), Rows.getLong(row, "max_issue_count"), row.getLong(4), row.getLong(5)));
   }
 }

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -111,17 +110,7 @@ public final class WalletReadModel {
   }
 
   private Page<CouponView> query(String sql, Rows.Binder binder, Instant now, int limit) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      binder.bind(statement);
-      List<CouponView> coupons = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          coupons.add(couponOf(rows, now));
-        }
-      }
-      return Page.of(coupons, limit);
-    }
+    return Page.of(Rows.list(database.dataSource(), sql, binder, row -> couponOf(row, now)), limit);
   }
 
   private static CouponView couponOf(ResultSet rows, Instant now) throws SQLException {
