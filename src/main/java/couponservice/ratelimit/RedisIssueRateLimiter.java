@@ -13,27 +13,34 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The issuance limit in Redis, shared by every node. One Lua script per check reads and updates a user's
- * windows atomically on the Redis server's clock, so nodes with skewed clocks agree. Keys, all carrying the
- * user id as hash tag (one cluster slot per user) and all expiring by themselves:
+ * The issuance limit in Redis, shared by every node. A Lua script reads and updates users' windows atomically
+ * on the Redis server's clock, so nodes with skewed clocks agree. Keys, all expiring by themselves:
  * {@code <prefix>{<userId>}:m:<epochMinute>}, {@code <prefix>{<userId>}:h:<epochHour>} and
  * {@code <prefix>{<userId>}:block}.
  *
- * <p>One connection serves all checks: Lettuce connections are thread-safe and pipeline commands, so a
- * check costs no thread and no connection of its own. Lettuce reconnects by itself after an outage; while
- * disconnected, commands are rejected at once rather than buffered, so a degraded answer comes without
- * waiting for the command timeout.
+ * <p>Checks are grouped the way the policy entity groups journal writes: checks that arrive while a script
+ * call is in flight are decided together by the next call, one script run for all of them. A flash sale thus
+ * costs Redis and this node one round trip per group instead of one per request. Within a group the script
+ * decides users in arrival order, so two attempts of one user in one group see each other. One script run
+ * touches the keys of many users, which needs a standalone Redis (the one of REDIS_HOST), not Redis Cluster.
+ *
+ * <p>One connection serves all checks: Lettuce connections are thread-safe and pipeline commands. Lettuce
+ * reconnects by itself after an outage; while disconnected, commands are rejected at once rather than
+ * buffered, so a degraded answer comes without waiting for the command timeout.
  */
 public final class RedisIssueRateLimiter implements IssueRateLimiter {
   private static final Logger log = LoggerFactory.getLogger(RedisIssueRateLimiter.class);
@@ -43,31 +50,40 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
   private static final Duration CONNECT_RETRY_DELAY = Duration.ofSeconds(1);
 
   /**
-   * {@link RateLimitRule#judge} on the server. KEYS: the user's key base, the user's block key. ARGV:
-   * per-minute, per-hour, block ms, minute ms, hour ms. Returns {1, 0} when allowed, {0, retry-after ms} when
-   * rejected. The window keys are derived from the server's TIME, hence built here rather than passed in
-   * KEYS; the hash tag keeps them in the slot of KEYS[1]. Needs Redis 5 or later (effects replication).
+   * {@link RateLimitRule#judge} on the server, for each user of a group in turn. KEYS: per user, the user's key
+   * base and block key. ARGV: per-minute, per-hour, block ms, minute ms, hour ms. Returns per user two numbers:
+   * {1, 0} when allowed, {0, retry-after ms} when rejected. The window keys are derived from the server's TIME,
+   * hence built here rather than passed in KEYS. Needs Redis 5 or later (effects replication).
    */
   static final String SCRIPT = """
-      local blocked = redis.call('PTTL', KEYS[2])
-      if blocked > 0 then return {0, blocked} end
       local perMinute, perHour, blockMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
       local minuteMs, hourMs = tonumber(ARGV[4]), tonumber(ARGV[5])
       local time = redis.call('TIME')
       local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
       local minute, hour = math.floor(now / minuteMs), math.floor(now / hourMs)
-      local minuteKey, hourKey = KEYS[1] .. ':m:' .. minute, KEYS[1] .. ':h:' .. hour
       local minuteEnd, hourEnd = (minute + 1) * minuteMs, (hour + 1) * hourMs
-      if tonumber(redis.call('GET', hourKey) or 0) >= perHour then
-        local blockFor = math.max(now + blockMs, hourEnd) - now
-        redis.call('SET', KEYS[2], 1, 'PX', blockFor)
-        return {0, blockFor}
+      local decisions = {}
+      local function judge(userKey, blockKey)
+        local blocked = redis.call('PTTL', blockKey)
+        if blocked > 0 then return 0, blocked end
+        local minuteKey, hourKey = userKey .. ':m:' .. minute, userKey .. ':h:' .. hour
+        if tonumber(redis.call('GET', hourKey) or 0) >= perHour then
+          local blockFor = math.max(now + blockMs, hourEnd) - now
+          redis.call('SET', blockKey, 1, 'PX', blockFor)
+          return 0, blockFor
+        end
+        if tonumber(redis.call('GET', minuteKey) or 0) >= perMinute then return 0, minuteEnd - now end
+        if redis.call('INCR', minuteKey) == 1 then redis.call('PEXPIREAT', minuteKey, minuteEnd) end
+        if redis.call('INCR', hourKey) == 1 then redis.call('PEXPIREAT', hourKey, hourEnd) end
+        return 1, 0
       end
-      if tonumber(redis.call('GET', minuteKey) or 0) >= perMinute then return {0, minuteEnd - now} end
-      if redis.call('INCR', minuteKey) == 1 then redis.call('PEXPIREAT', minuteKey, minuteEnd) end
-      if redis.call('INCR', hourKey) == 1 then redis.call('PEXPIREAT', hourKey, hourEnd) end
-      return {1, 0}
+      for i = 1, #KEYS, 2 do
+        decisions[i], decisions[i + 1] = judge(KEYS[i], KEYS[i + 1])
+      end
+      return decisions
       """;
+  /** Bounds a group, so that one script run holds Redis for well under a millisecond. */
+  static final int MAX_CHECKS_PER_CALL = 256;
   private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
 
   private final RedisClient client;
@@ -79,6 +95,10 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
   private final ThrottledWarning unavailable = new ThrottledWarning(log, Duration.ofMinutes(1));
   /** Set by a degraded decision, cleared (with an INFO) by the next answer from Redis. */
   private final AtomicBoolean degraded = new AtomicBoolean();
+  /** Checks waiting for the next script call. */
+  private final Queue<PendingCheck> waiting = new ConcurrentLinkedQueue<>();
+  /** Whether a script call is in flight; only its completion, or the check that finds none, starts the next. */
+  private final AtomicBoolean calling = new AtomicBoolean();
   /** Null until the first connection succeeds; from then on the same connection, reconnected by Lettuce. */
   private volatile RedisAsyncCommands<String, String> commands;
   private volatile boolean closed;
@@ -108,18 +128,57 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
 
   @Override
   public CompletionStage<RateLimitDecision> check(long userId) {
-    RedisAsyncCommands<String, String> redis = commands;
-    if (redis == null) {
+    if (commands == null) {
       return CompletableFuture.completedStage(fallBack(null));
     }
-    String userKey = keyPrefix + "{" + userId + "}";
-    String[] keys = {userKey, userKey + ":block"};
+    PendingCheck check = new PendingCheck(userId, new CompletableFuture<>());
+    waiting.add(check);
+    callIfIdle();
+    return check.decision();
+  }
+
+  private record PendingCheck(long userId, CompletableFuture<RateLimitDecision> decision) {}
+
+  /** Sends the waiting checks in one script call unless a call is in flight (whose completion sends them). */
+  private void callIfIdle() {
+    // Re-checked after releasing the flag: a check queued just before the release must not be stranded.
+    while (!waiting.isEmpty() && calling.compareAndSet(false, true)) {
+      List<PendingCheck> group = new ArrayList<>();
+      PendingCheck next;
+      while (group.size() < MAX_CHECKS_PER_CALL && (next = waiting.poll()) != null) {
+        group.add(next);
+      }
+      if (group.isEmpty()) {
+        calling.set(false);
+      } else {
+        call(group).whenComplete((done, failure) -> {
+          calling.set(false);
+          callIfIdle();
+        });
+        return;
+      }
+    }
+  }
+
+  private CompletionStage<Void> call(List<PendingCheck> group) {
+    RedisAsyncCommands<String, String> redis = commands;
+    String[] keys = new String[group.size() * 2];
+    for (int i = 0; i < group.size(); i++) {
+      String userKey = keyPrefix + "{" + group.get(i).userId() + "}";
+      keys[2 * i] = userKey;
+      keys[2 * i + 1] = userKey + ":block";
+    }
     // EVALSHA spares sending the script each time; a Redis that lost its script cache (restart) gets it via EVAL.
     return redis.<List<Long>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, ruleArgs)
         .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
             ? redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, ruleArgs)
             : CompletableFuture.failedStage(failure))
-        .handle((reply, failure) -> failure == null ? decision(reply) : fallBack(unwrap(failure)));
+        .handle((reply, failure) -> {
+          for (int i = 0; i < group.size(); i++) {
+            group.get(i).decision().complete(failure == null ? decision(reply, i) : fallBack(unwrap(failure)));
+          }
+          return null;
+        });
   }
 
   @Override
@@ -150,11 +209,12 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
     });
   }
 
-  private RateLimitDecision decision(List<Long> reply) {
+  /** The decision for the {@code index}th check of a group. */
+  private RateLimitDecision decision(List<Long> reply, int index) {
     if (degraded.get() && degraded.compareAndSet(true, false)) {
       log.info("Redis answers again: issuance rate limiting resumed");
     }
-    return reply.get(0) == 1 ? RateLimitDecision.ALLOWED : RateLimitDecision.rejectedFor(reply.get(1));
+    return reply.get(2 * index) == 1 ? RateLimitDecision.ALLOWED : RateLimitDecision.rejectedFor(reply.get(2 * index + 1));
   }
 
   /** The decision when Redis did not answer: {@code failure} is null before the first connection. */

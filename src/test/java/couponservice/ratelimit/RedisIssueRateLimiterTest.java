@@ -14,7 +14,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -114,6 +116,47 @@ class RedisIssueRateLimiterTest {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  @Test
+  void concurrentChecksOfManyUsersAreDecidedTogetherAndEachUserGetsExactlyTheLimit() throws Exception {
+    int users = 300;
+    int attemptsPerUser = 8;
+    ExecutorService threads = Executors.newFixedThreadPool(16);
+    try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings(PORT, 5, 20, true))) {
+      awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(10));
+      long scriptCallsBefore = scriptCalls();
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<CompletionStage<RateLimitDecision>>> attempts = IntStream.range(0, users * attemptsPerUser)
+          .mapToObj(i -> threads.submit(() -> {
+            start.await();
+            return limiter.check(1_000 + i % users);
+          }))
+          .toList();
+      start.countDown();
+      Map<Long, Long> allowedPerUser = new HashMap<>();
+      for (int i = 0; i < attempts.size(); i++) {
+        if (attempts.get(i).get().toCompletableFuture().join().allowed()) {
+          allowedPerUser.merge(1_000L + i % users, 1L, Long::sum);
+        }
+      }
+
+      assertEquals(users, allowedPerUser.size(), "every user was allowed some");
+      allowedPerUser.forEach((user, allowed) -> assertEquals(5, allowed, "allowed for user " + user));
+      long scriptCalls = scriptCalls() - scriptCallsBefore;
+      assertTrue(scriptCalls < users * attemptsPerUser / 4,
+          scriptCalls + " script calls for " + users * attemptsPerUser + " checks: checks were not grouped");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** EVALSHA and EVAL calls Redis has run so far, from INFO commandstats. */
+  private static long scriptCalls() {
+    return redis.info("commandstats").lines()
+        .filter(line -> line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:"))
+        .mapToLong(line -> Long.parseLong(line.replaceAll(".*[:,]calls=(\\d+).*", "$1")))
+        .sum();
   }
 
   private static RateLimitDecision check(IssueRateLimiter limiter, long userId) {
