@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The issuance limit in Redis, shared by every node. A Lua script reads and updates users' windows atomically
- * on the Redis server's clock, so nodes with skewed clocks agree. Keys, all expiring by themselves:
- * {@code <prefix>{<userId>}:m:<epochMinute>}, {@code <prefix>{<userId>}:h:<epochHour>} and
- * {@code <prefix>{<userId>}:block}.
+ * on the Redis server's clock, so nodes with skewed clocks agree. Each user has one hash,
+ * {@code <prefix>{<userId>}}, with the current hour and minute windows and their counts ({@code h}, {@code hc},
+ * {@code m}, {@code mc}) and the end of a block ({@code b}, epoch ms). It expires when its last window or block
+ * ends, and a check of a user reads it once and writes it at most once (three commands instead of one per
+ * window key).
  *
  * <p>Checks are grouped the way the policy entity groups journal writes: checks that arrive while a script
  * call is in flight are decided together by the next call, one script run for all of them. A flash sale thus
@@ -50,10 +52,10 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
   private static final Duration CONNECT_RETRY_DELAY = Duration.ofSeconds(1);
 
   /**
-   * {@link RateLimitRule#judge} on the server, for each user of a group in turn. KEYS: per user, the user's key
-   * base and block key. ARGV: per-minute, per-hour, block ms, minute ms, hour ms. Returns per user two numbers:
-   * {1, 0} when allowed, {0, retry-after ms} when rejected. The window keys are derived from the server's TIME,
-   * hence built here rather than passed in KEYS. Needs Redis 5 or later (effects replication).
+   * {@link RateLimitRule#judge} on the server, for each user of a group in turn. KEYS: the users' hashes. ARGV:
+   * per-minute, per-hour, block ms, minute ms, hour ms. Returns per user two numbers: {1, 0} when allowed,
+   * {0, retry-after ms} when rejected. The windows come from the server's TIME. Needs Redis 5 or later
+   * (effects replication).
    */
   static final String SCRIPT = """
       local perMinute, perHour, blockMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -62,23 +64,27 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
       local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
       local minute, hour = math.floor(now / minuteMs), math.floor(now / hourMs)
       local minuteEnd, hourEnd = (minute + 1) * minuteMs, (hour + 1) * hourMs
-      local decisions = {}
-      local function judge(userKey, blockKey)
-        local blocked = redis.call('PTTL', blockKey)
-        if blocked > 0 then return 0, blocked end
-        local minuteKey, hourKey = userKey .. ':m:' .. minute, userKey .. ':h:' .. hour
-        if tonumber(redis.call('GET', hourKey) or 0) >= perHour then
-          local blockFor = math.max(now + blockMs, hourEnd) - now
-          redis.call('SET', blockKey, 1, 'PX', blockFor)
-          return 0, blockFor
+      local function judge(key)
+        local window = redis.call('HMGET', key, 'b', 'h', 'hc', 'm', 'mc')
+        local blockedUntil = tonumber(window[1]) or 0
+        if blockedUntil > now then return 0, blockedUntil - now end
+        local hourCount = tonumber(window[2]) == hour and tonumber(window[3]) or 0
+        local minuteCount = tonumber(window[4]) == minute and tonumber(window[5]) or 0
+        if hourCount >= perHour then
+          local blockUntil = math.max(now + blockMs, hourEnd)
+          redis.call('HSET', key, 'b', string.format('%d', blockUntil))
+          redis.call('PEXPIREAT', key, string.format('%d', blockUntil))
+          return 0, blockUntil - now
         end
-        if tonumber(redis.call('GET', minuteKey) or 0) >= perMinute then return 0, minuteEnd - now end
-        if redis.call('INCR', minuteKey) == 1 then redis.call('PEXPIREAT', minuteKey, minuteEnd) end
-        if redis.call('INCR', hourKey) == 1 then redis.call('PEXPIREAT', hourKey, hourEnd) end
+        if minuteCount >= perMinute then return 0, minuteEnd - now end
+        redis.call('HSET', key, 'h', string.format('%d', hour), 'hc', hourCount + 1,
+          'm', string.format('%d', minute), 'mc', minuteCount + 1)
+        redis.call('PEXPIREAT', key, string.format('%d', hourEnd))
         return 1, 0
       end
-      for i = 1, #KEYS, 2 do
-        decisions[i], decisions[i + 1] = judge(KEYS[i], KEYS[i + 1])
+      local decisions = {}
+      for i = 1, #KEYS do
+        decisions[2 * i - 1], decisions[2 * i] = judge(KEYS[i])
       end
       return decisions
       """;
@@ -162,11 +168,9 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
 
   private CompletionStage<Void> call(List<PendingCheck> group) {
     RedisAsyncCommands<String, String> redis = commands;
-    String[] keys = new String[group.size() * 2];
+    String[] keys = new String[group.size()];
     for (int i = 0; i < group.size(); i++) {
-      String userKey = keyPrefix + "{" + group.get(i).userId() + "}";
-      keys[2 * i] = userKey;
-      keys[2 * i + 1] = userKey + ":block";
+      keys[i] = keyPrefix + "{" + group.get(i).userId() + "}";
     }
     // EVALSHA spares sending the script each time; a Redis that lost its script cache (restart) gets it via EVAL.
     return redis.<List<Long>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, ruleArgs)

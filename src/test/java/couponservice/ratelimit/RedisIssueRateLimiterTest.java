@@ -65,10 +65,10 @@ class RedisIssueRateLimiterTest {
       assertRejectedWithin(check(limiter, 1), 1, 60);
       assertEquals(ALLOWED, check(limiter, 2), "other users have windows of their own");
 
-      String minuteKey = onlyKey(settings.keyPrefix() + "{1}:m:");
-      assertEquals("5", redis.get(minuteKey), "rejected attempts are not counted");
-      long minuteTtl = redis.pttl(minuteKey);
-      assertTrue(minuteTtl > 0 && minuteTtl <= 60_000, "the minute key expires with its window, PTTL " + minuteTtl);
+      String userKey = settings.keyPrefix() + "{1}";
+      assertEquals("5", redis.hget(userKey, "mc"), "rejected attempts are not counted");
+      assertEquals("5", redis.hget(userKey, "hc"));
+      assertEquals(2, keys(redis, settings.keyPrefix()).size(), "one hash per user");
       for (String key : keys(redis, settings.keyPrefix())) {
         long ttl = redis.pttl(key);
         assertTrue(ttl > 0 && ttl <= RateLimitRule.HOUR_MILLIS, key + " expires with its window, PTTL " + ttl);
@@ -87,9 +87,28 @@ class RedisIssueRateLimiterTest {
       assertRejectedWithin(check(limiter, 7), DAY_SECONDS - 1, DAY_SECONDS);
       assertRejectedWithin(check(limiter, 7), DAY_SECONDS - 1, DAY_SECONDS);
 
-      assertEquals("20", redis.get(onlyKey(settings.keyPrefix() + "{7}:h:")));
-      long blockTtl = redis.pttl(settings.keyPrefix() + "{7}:block");
+      String userKey = settings.keyPrefix() + "{7}";
+      assertEquals("20", redis.hget(userKey, "hc"), "attempts after the limit are not counted");
+      long blockTtl = redis.pttl(userKey);
       assertTrue(blockTtl > (DAY_SECONDS - 10) * 1000 && blockTtl <= DAY_SECONDS * 1000, "block PTTL " + blockTtl);
+    }
+  }
+
+  @Test
+  void countsOfEndedWindowsDoNotCount() throws Exception {
+    RateLimitSettings settings = settings(PORT, 5, 20, true);
+    try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings)) {
+      awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(5));
+      List<String> time = redis.time();
+      long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+      long hour = now / RateLimitRule.HOUR_MILLIS;
+      long minute = now / RateLimitRule.MINUTE_MILLIS;
+      String userKey = settings.keyPrefix() + "{3}";
+      redis.hset(userKey, Map.of("h", Long.toString(hour - 1), "hc", "20", "m", Long.toString(minute - 1), "mc", "5"));
+
+      assertEquals(ALLOWED, check(limiter, 3), "the full windows are over");
+      assertEquals(Map.of("h", Long.toString(hour), "hc", "1", "m", Long.toString(minute), "mc", "1"),
+          redis.hgetall(userKey));
     }
   }
 
@@ -167,11 +186,5 @@ class RedisIssueRateLimiterTest {
     assertFalse(decision.allowed(), decision::toString);
     assertFalse(decision.degraded(), decision::toString);
     assertTrue(decision.retryAfterSeconds() >= minSeconds && decision.retryAfterSeconds() <= maxSeconds, decision::toString);
-  }
-
-  private static String onlyKey(String prefix) {
-    List<String> found = keys(redis, prefix);
-    assertEquals(1, found.size(), () -> "keys " + prefix + "*: " + found);
-    return found.get(0);
   }
 }
