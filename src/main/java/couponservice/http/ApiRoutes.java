@@ -50,14 +50,18 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return measured(() -> handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () ->
-        concat(
-            path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
-            path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(METRICS_TYPE,
-                CouponMetrics.scrape())))),
-            path("openapi.yaml", () -> get(() -> getFromResource("openapi.yaml", OPENAPI_TYPE))),
-            pathPrefix("api", () -> concat(featureRoutes.get(0),
-                featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new)))))));
+    // Each level is built once and shared: a directive's inner supplier runs for every request, so a tree
+    // built inside one would be rebuilt per request.
+    Route api = concat(featureRoutes.get(0), featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new));
+    Route endpoints = concat(
+        path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
+        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(METRICS_TYPE,
+            CouponMetrics.scrape())))),
+        path("openapi.yaml", () -> get(() -> getFromResource("openapi.yaml", OPENAPI_TYPE))),
+        pathPrefix("api", () -> api));
+    Route rejectionsHandled = handleRejections(rejectionHandler, () -> endpoints);
+    Route exceptionsHandled = handleExceptions(exceptionHandler, () -> rejectionsHandled);
+    return measured(() -> exceptionsHandled);
   }
 
   /** Counts and times every request by route template, method and status. */

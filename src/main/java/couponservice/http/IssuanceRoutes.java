@@ -44,15 +44,17 @@ public final class IssuanceRoutes extends ApiDirectives {
   }
 
   public Route route() {
+    // Built once: every request under /api/coupons passes this way (see ApiRoutes#route).
+    Route underCoupons = concat(
+        path("download", () -> post(() -> authenticated(caller -> jsonBody(body -> downloadByCode(caller, body))))),
+        path("direct-issue", () -> post(() -> authenticated(caller -> {
+          caller.requireAdmin();
+          return jsonBody(body -> directIssue(caller, body));
+        }))),
+        path(PathMatchers.segment("validate").slash(PathMatchers.segment()), code ->
+            get(() -> authenticated(caller -> validate(code)))));
     return concat(
-        pathPrefix("coupons", () -> concat(
-            path("download", () -> post(() -> authenticated(caller -> jsonBody(body -> downloadByCode(caller, body))))),
-            path("direct-issue", () -> post(() -> authenticated(caller -> {
-              caller.requireAdmin();
-              return jsonBody(body -> directIssue(caller, body));
-            }))),
-            path(PathMatchers.segment("validate").slash(PathMatchers.segment()), code ->
-                get(() -> authenticated(caller -> validate(code)))))),
+        pathPrefix("coupons", () -> underCoupons),
         pathPrefix("coupon-policies", () -> pathId("policyId", policyId -> path("issue", () ->
             post(() -> authenticated(caller -> jsonBody(body -> issueByPolicy(caller, policyId, body))))))));
   }
