@@ -3,6 +3,7 @@ package couponservice.ratelimit;
 import static couponservice.ratelimit.RedisTestSupport.PORT;
 import static couponservice.ratelimit.RedisTestSupport.awaitRoomInWindow;
 import static couponservice.ratelimit.RedisTestSupport.keys;
+import static couponservice.ratelimit.RedisTestSupport.serverMillis;
 import static couponservice.ratelimit.RedisTestSupport.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntToLongFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,8 +101,7 @@ class RedisIssueRateLimiterTest {
     RateLimitSettings settings = settings(PORT, 5, 20, true);
     try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings)) {
       awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(5));
-      List<String> time = redis.time();
-      long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+      long now = serverMillis(redis);
       long hour = now / RateLimitRule.HOUR_MILLIS;
       long minute = now / RateLimitRule.MINUTE_MILLIS;
       String userKey = settings.keyPrefix() + "{3}";
@@ -114,26 +115,12 @@ class RedisIssueRateLimiterTest {
 
   @Test
   void concurrentAttemptsOfOneUserGetExactlyTheLimit() throws Exception {
-    ExecutorService threads = Executors.newFixedThreadPool(16);
     try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings(PORT, 5, 20, true))) {
       awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(10));
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<CompletionStage<RateLimitDecision>>> attempts = IntStream.range(0, 200)
-          .mapToObj(i -> threads.submit(() -> {
-            start.await();
-            return limiter.check(99);
-          }))
-          .toList();
-      start.countDown();
-      List<RateLimitDecision> decisions = new ArrayList<>();
-      for (Future<CompletionStage<RateLimitDecision>> attempt : attempts) {
-        decisions.add(attempt.get().toCompletableFuture().join());
-      }
+      List<RateLimitDecision> decisions = checkAtOnce(limiter, 200, attempt -> 99);
 
       assertEquals(5, decisions.stream().filter(RateLimitDecision::allowed).count());
       decisions.stream().filter(decision -> !decision.allowed()).forEach(decision -> assertRejectedWithin(decision, 1, 60));
-    } finally {
-      threads.shutdownNow();
     }
   }
 
@@ -141,21 +128,13 @@ class RedisIssueRateLimiterTest {
   void concurrentChecksOfManyUsersAreDecidedTogetherAndEachUserGetsExactlyTheLimit() throws Exception {
     int users = 300;
     int attemptsPerUser = 8;
-    ExecutorService threads = Executors.newFixedThreadPool(16);
     try (RedisIssueRateLimiter limiter = new RedisIssueRateLimiter(settings(PORT, 5, 20, true))) {
       awaitRoomInWindow(redis, RateLimitRule.MINUTE_MILLIS, Duration.ofSeconds(10));
       long scriptCallsBefore = scriptCalls();
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<CompletionStage<RateLimitDecision>>> attempts = IntStream.range(0, users * attemptsPerUser)
-          .mapToObj(i -> threads.submit(() -> {
-            start.await();
-            return limiter.check(1_000 + i % users);
-          }))
-          .toList();
-      start.countDown();
+      List<RateLimitDecision> decisions = checkAtOnce(limiter, users * attemptsPerUser, attempt -> 1_000 + attempt % users);
       Map<Long, Long> allowedPerUser = new HashMap<>();
-      for (int i = 0; i < attempts.size(); i++) {
-        if (attempts.get(i).get().toCompletableFuture().join().allowed()) {
+      for (int i = 0; i < decisions.size(); i++) {
+        if (decisions.get(i).allowed()) {
           allowedPerUser.merge(1_000L + i % users, 1L, Long::sum);
         }
       }
@@ -165,6 +144,27 @@ class RedisIssueRateLimiterTest {
       long scriptCalls = scriptCalls() - scriptCallsBefore;
       assertTrue(scriptCalls < users * attemptsPerUser / 4,
           scriptCalls + " script calls for " + users * attemptsPerUser + " checks: checks were not grouped");
+    }
+  }
+
+  /** {@code attempts} checks from 16 threads released together; attempt {@code i} is by {@code userOf(i)}. */
+  private static List<RateLimitDecision> checkAtOnce(IssueRateLimiter limiter, int attempts, IntToLongFunction userOf)
+      throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(16);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<CompletionStage<RateLimitDecision>>> checks = IntStream.range(0, attempts)
+          .mapToObj(i -> threads.submit(() -> {
+            start.await();
+            return limiter.check(userOf.applyAsLong(i));
+          }))
+          .toList();
+      start.countDown();
+      List<RateLimitDecision> decisions = new ArrayList<>();
+      for (Future<CompletionStage<RateLimitDecision>> check : checks) {
+        decisions.add(check.get().toCompletableFuture().join());
+      }
+      return decisions;
     } finally {
       threads.shutdownNow();
     }

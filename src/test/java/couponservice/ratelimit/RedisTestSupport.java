@@ -32,12 +32,17 @@ final class RedisTestSupport {
    */
   static void awaitRoomInWindow(RedisCommands<String, String> redis, long windowMillis, Duration room)
       throws InterruptedException {
-    List<String> time = redis.time();
-    long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    long now = serverMillis(redis);
     long left = RateLimitRule.windowEnd(now, windowMillis) - now;
     if (left < room.toMillis()) {
       Thread.sleep(left + 10);
     }
+  }
+
+  /** The Redis server's clock, in epoch milliseconds: the clock the limiter's windows follow. */
+  static long serverMillis(RedisCommands<String, String> redis) {
+    List<String> time = redis.time();
+    return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
   }
 
   /** The keys starting with {@code prefix}. */
