@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Payments benchmark: COUPONS coupons are issued and reserved over HTTP, then one payment.completed.v1
+# Payments benchmark: WARMUP + COUPONS coupons are issued and reserved over HTTP, then one payment.completed.v1
 # event per reservation is produced in bulk, and we measure how fast the service consumes and applies
 # them (until its consumer group has committed them all). Afterwards every coupon must be USED and the
 # dead-letter topic empty. The service runs in the prod profile against a broker of its own.
+# A first round of WARMUP payments is applied and not measured: the service and the broker compile their
+# consuming paths then (JIT took a third of the service's CPU in an unwarmed run), as a long-running
+# consumer has long done.
 # Usage: bench/payments/run.sh   (needs wrk and PostgreSQL on 127.0.0.1)
 set -euo pipefail
 BENCH_DB="${BENCH_DB:-coupon_bench}"
 HTTP_PORT="${HTTP_PORT:-18080}"
 COUPONS="${COUPONS:-100000}"
+WARMUP="${WARMUP:-50000}"
+TOTAL=$((WARMUP + COUPONS))
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib/server.sh"
 OUT="$HERE/results"
@@ -22,23 +27,23 @@ export ADMIN_TOKEN="$(mint bench-admin ADMIN 4)"
 export SERVICE_TOKEN="$(mint order-service SERVICE 4)"
 
 POLICY_ID=$(api POST /api/coupon-policies "{\"couponName\":\"Checkout\",\"discountType\":\"FIXED_AMOUNT\",\"discountValue\":3000,
-  \"distributionType\":\"DIRECT\",\"maxIssueCount\":$COUPONS,\"validDays\":30,
+  \"distributionType\":\"DIRECT\",\"maxIssueCount\":$TOTAL,\"validDays\":30,
   \"validFrom\":\"2020-01-01T00:00:00Z\",\"validUntil\":\"2099-12-31T23:59:59Z\"}" | json_field policyId)
 export POLICY_ID
-echo "policy $POLICY_ID: issuing and reserving $COUPONS coupons"
-for ((from = 1; from <= COUPONS; from += 8000)); do
-  to=$((from + 7999 < COUPONS ? from + 7999 : COUPONS))
+echo "policy $POLICY_ID: issuing and reserving $TOTAL coupons"
+for ((from = 1; from <= TOTAL; from += 8000)); do
+  to=$((from + 7999 < TOTAL ? from + 7999 : TOTAL))
   users=$(python3 -c "print(','.join(str(u) for u in range($from, $to + 1)))")
   api POST /api/coupons/direct-issue "{\"couponPolicyId\":$POLICY_ID,\"userIds\":[$users]}" > /dev/null
 done
-SEQ_FROM=1 SEQ_TO="$COUPONS" THREADS=2 wrk -t2 -c200 -d600s --timeout 10s -s "$HERE/reserve.lua" \
+SEQ_FROM=1 SEQ_TO="$TOTAL" THREADS=2 wrk -t2 -c200 -d600s --timeout 10s -s "$HERE/reserve.lua" \
   "http://127.0.0.1:$HTTP_PORT" > "$OUT/reserve.log" 2>&1 &
 WRK_PID=$!
 reserved() { psql -h "$PG_HOST" -U "$PG_USER" -d "$BENCH_DB" -tAc "SELECT count(*) FROM coupon_issues WHERE status = 'RESERVED'"; }
 previous=-1
 for _ in $(seq 1 600); do
   now=$(reserved)
-  [ "$now" -ge "$COUPONS" ] || [ "$now" -eq "$previous" ] && break
+  [ "$now" -ge "$TOTAL" ] || [ "$now" -eq "$previous" ] && break
   previous=$now
   sleep 2
 done
@@ -52,15 +57,17 @@ for seq in $(psql -h "$PG_HOST" -U "$PG_USER" -d "$BENCH_DB" -tAc \
 done
 echo "reserved: $(reserved)"
 
-RESULT=$(java -cp "$JAR" couponservice.dev.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$COUPONS" 2>/dev/null \
-  | grep '^RESULT' | sed 's/^RESULT //')
+LOAD=$(java -cp "$JAR" couponservice.dev.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$TOTAL" "$WARMUP" \
+  2>/dev/null | tee "$OUT/load.log")
+grep '^WARMUP' <<< "$LOAD" | sed 's/^WARMUP /warm-up, not measured: /'
+RESULT=$(grep '^RESULT' <<< "$LOAD" | sed 's/^RESULT //')
 echo "$RESULT" > "$OUT/payments.json"
 echo "payment.completed applied: $RESULT"
 
 for _ in $(seq 1 60); do
   USED=$(psql -h "$PG_HOST" -U "$PG_USER" -d "$BENCH_DB" -tAc "SELECT count(*) FROM coupon_issues WHERE status = 'USED'")
-  [ "$USED" -ge "$COUPONS" ] && break
+  [ "$USED" -ge "$TOTAL" ] && break
   sleep 1
 done
-echo "USED in the read model: $USED of $COUPONS"
-[ "$USED" -eq "$COUPONS" ] && echo "EXACT: every payment applied once" || { echo "MISMATCH"; exit 1; }
+echo "USED in the read model: $USED of $TOTAL"
+[ "$USED" -eq "$TOTAL" ] && echo "EXACT: every payment applied once" || { echo "MISMATCH"; exit 1; }
