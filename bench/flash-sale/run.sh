@@ -34,13 +34,16 @@ echo "policy $POLICY_ID; $DURATION s per run; wrk threads $WRK_THREADS; server: 
 TOTAL=0
 issue_run() {   # name run-id connections seconds [pace-ms]
   local name="$1" run_id="$2" connections="$3" seconds="$4" pace="${5:-0}"
-  local result
+  local result before created
+  before=$(cpu_sample)
   result=$(RUN_ID="$run_id" SEND_SECONDS=$((seconds - TAIL)) PACE_MS="$pace" \
     wrk -t"$WRK_THREADS" -c"$connections" -d"${seconds}s" --latency --timeout 10s \
     -s "$HERE/issue.lua" "http://127.0.0.1:$HTTP_PORT" | grep '^RESULT' | sed 's/^RESULT //')
-  TOTAL=$((TOTAL + $(echo "$result" | json_field created)))
+  created=$(echo "$result" | json_field created)
+  TOTAL=$((TOTAL + created))
   echo "$result" > "$OUT/$name.json"
-  printf '%-28s %s\n' "$name" "$result"
+  cpu_report "$before" "$(cpu_sample)" "$created" > "$OUT/$name-cpu.json"
+  printf '%-28s %s\n%-28s %s\n' "$name" "$result" "  CPU per coupon" "$(cat "$OUT/$name-cpu.json")"
 }
 
 issue_run warm-up 1 200 "$WARMUP_SECONDS"

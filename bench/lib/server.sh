@@ -51,6 +51,15 @@ stop_server() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# CPU per unit of work between two samples (bench/lib/cpu.py): cpu_report "$before" "$(cpu_sample)" units
+cpu_sample() {
+  python3 "$ROOT/bench/lib/cpu.py" sample "$SERVER_PID" "${BROKER_PID:-}"
+}
+
+cpu_report() {
+  python3 "$ROOT/bench/lib/cpu.py" report "$1" "$2" "$3"
+}
+
 mint() {
   java -cp "$JAR" couponservice.dev.MintToken "$@"
 }

@@ -57,12 +57,19 @@ for seq in $(psql -h "$PG_HOST" -U "$PG_USER" -d "$BENCH_DB" -tAc \
 done
 echo "reserved: $(reserved)"
 
-LOAD=$(java -cp "$JAR" couponservice.dev.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$TOTAL" "$WARMUP" \
-  2>/dev/null | tee "$OUT/load.log")
-grep '^WARMUP' <<< "$LOAD" | sed 's/^WARMUP /warm-up, not measured: /'
-RESULT=$(grep '^RESULT' <<< "$LOAD" | sed 's/^RESULT //')
+# The load prints WARMUP when its first round is applied (the measured round starts then) and RESULT at the
+# end: CPU is sampled at both lines.
+BEFORE=$(cpu_sample) RESULT=""
+while read -r label result; do
+  case "$label" in
+    WARMUP) BEFORE=$(cpu_sample); echo "warm-up, not measured: $result" ;;
+    RESULT) cpu_report "$BEFORE" "$(cpu_sample)" "$COUPONS" > "$OUT/payments-cpu.json"; RESULT="$result" ;;
+  esac
+done < <(java -cp "$JAR" couponservice.dev.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$TOTAL" "$WARMUP" \
+  2>/dev/null)
 echo "$RESULT" > "$OUT/payments.json"
 echo "payment.completed applied: $RESULT"
+echo "CPU per payment: $(cat "$OUT/payments-cpu.json")"
 
 for _ in $(seq 1 60); do
   USED=$(psql -h "$PG_HOST" -U "$PG_USER" -d "$BENCH_DB" -tAc "SELECT count(*) FROM coupon_issues WHERE status = 'USED'")

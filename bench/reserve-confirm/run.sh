@@ -40,12 +40,14 @@ done
 
 pairs_run() {   # name seconds first-seq last-seq
   local name="$1" seconds="$2"
-  local result
+  local result before
+  before=$(cpu_sample)
   result=$(SEQ_FROM="$3" SEQ_TO="$4" THREADS="$WRK_THREADS" SEND_SECONDS=$((seconds - TAIL)) \
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency --timeout 10s \
     -s "$HERE/pairs.lua" "http://127.0.0.1:$HTTP_PORT" | grep '^RESULT' | sed 's/^RESULT //')
   echo "$result" > "$OUT/$name.json"
-  printf '%-22s %s\n' "$name" "$result"
+  cpu_report "$before" "$(cpu_sample)" "$(echo "$result" | json_field confirmed)" > "$OUT/$name-cpu.json"
+  printf '%-22s %s\n%-22s %s\n' "$name" "$result" "  CPU per pair" "$(cat "$OUT/$name-cpu.json")"
 }
 
 HALF=$((COUPONS / 2))

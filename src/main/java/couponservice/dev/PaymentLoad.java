@@ -61,6 +61,8 @@ public final class PaymentLoad {
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf("%s {\"events\":%d,\"produceSeconds\":%.1f,\"seconds\":%.1f,\"appliedPerSecond\":%.0f}%n",
         label, events, (produced - started) / 1e9, seconds, events / seconds);
+    // The benchmark samples CPU when it reads this line, so it must not wait in a buffer.
+    System.out.flush();
   }
 
   private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, long policyId, long first, long last) {
