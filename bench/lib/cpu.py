@@ -42,8 +42,8 @@ def jit_ticks(pid):
     return total
 
 
-def owned_by(names):
-    """Live processes whose command name is one of names (PostgreSQL's backends, redis-server)."""
+def ticks_of_commands(names):
+    """CPU of the live processes whose command name is one of names (PostgreSQL's backends, redis-server)."""
     total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -67,8 +67,8 @@ def sample(service_pid, broker_pid):
         "service": process_ticks(service_pid),
         "serviceJit": jit_ticks(service_pid),
         "broker": process_ticks(broker_pid) if broker_pid else 0,
-        "postgres": owned_by({"postgres"}),
-        "redis": owned_by({"redis-server"}),
+        "postgres": ticks_of_commands({"postgres"}),
+        "redis": ticks_of_commands({"redis-server"}),
         "machine": machine(),
     }
 

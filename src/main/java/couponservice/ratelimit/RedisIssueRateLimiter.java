@@ -173,7 +173,10 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
       keys[i] = keyPrefix + "{" + group.get(i).userId() + "}";
     }
     // EVALSHA spares sending the script each time; a Redis that lost its script cache (restart) gets it via EVAL.
-    return redis.<List<Long>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, ruleArgs)
+    // Started inside a stage so that even a command that throws instead of failing its future answers the
+    // group and lets the next call start; a throw here would otherwise leave every later check waiting.
+    return CompletableFuture.completedStage(keys)
+        .thenCompose(groupKeys -> redis.<List<Long>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, groupKeys, ruleArgs))
         .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
             ? redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, ruleArgs)
             : CompletableFuture.failedStage(failure))
