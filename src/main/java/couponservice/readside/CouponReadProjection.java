@@ -1,5 +1,11 @@
 package couponservice.readside;
 
+import static couponservice.readside.ArrayStatement.Type.BIGINT;
+import static couponservice.readside.ArrayStatement.Type.MONEY;
+import static couponservice.readside.ArrayStatement.Type.TIMESTAMPTZ;
+import static couponservice.readside.ArrayStatement.Type.VARCHAR;
+import static couponservice.readside.ArrayStatement.columns;
+
 import couponservice.coupon.Coupon;
 import couponservice.coupon.Coupon.Cancelled;
 import couponservice.coupon.Coupon.Expired;
@@ -13,7 +19,6 @@ import couponservice.coupon.EndReason;
 import couponservice.coupon.Reservation;
 import couponservice.policy.CouponIds;
 import couponservice.policy.CouponTerms;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,10 +42,12 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   private final SqlDialect dialect;
   /** The tag slice this instance projects: the statistics rows it alone writes. */
   private final String source;
+  private final List<ArrayStatement> phases;
 
   private CouponReadProjection(SqlDialect dialect, String source) {
     this.dialect = dialect;
     this.source = source;
+    this.phases = phases();
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, CouponSettings settings) {
@@ -58,7 +65,8 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
         .withGroup(500, Duration.ofMillis(100));
   }
 
-  // Statement phases of a group, in the order they run. Per coupon, events only ever go from
+  // Statement phases of a group, in the order they run, each one statement for all its rows; within a
+  // phase a row's later event replaces its earlier one. Per coupon, events only ever go from
   // reserve/release (UPDATE_COUPON) to one final state (USE_COUPON or END_COUPON), so running the phases in
   // this order leaves every row as its last event left it.
   private static final int INSERT_COUPON = 0;
@@ -68,89 +76,95 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   private static final int UPSERT_RESERVATION = 4;
   private static final int END_RESERVATION = 5;
 
-  private List<String> phases() {
-    return List.of(
-        dialect.insertIfAbsent("coupon_issues",
-            "id", "policy_id", "user_id", "status", "issued_at", "expires_at", "version", "created_at", "updated_at"),
-        """
-        UPDATE coupon_issues SET status = ?, reservation_id = ?, order_id = ?, reserved_at = ?, discount_amount = ?,
-          used_at = NULL, version = ?, updated_at = ? WHERE id = ?""",
-        "UPDATE coupon_issues SET status = 'USED', used_at = ?, version = ?, updated_at = ? WHERE id = ?",
-        "UPDATE coupon_issues SET status = ?, version = ?, updated_at = ? WHERE id = ?",
-        upsertReservation(),
-        "UPDATE coupon_reservations SET status = ?, updated_at = ? WHERE reservation_id = ?");
+  private static final List<ArrayStatement.Column> COUPON_COLUMNS = columns("id", BIGINT, "policy_id", BIGINT,
+      "user_id", BIGINT, "status", VARCHAR, "issued_at", TIMESTAMPTZ, "expires_at", TIMESTAMPTZ, "version", BIGINT,
+      "created_at", TIMESTAMPTZ, "updated_at", TIMESTAMPTZ);
+
+  /** Inserts {@link #issuedCoupon} rows: here, and in the policy projection at issuance. */
+  static ArrayStatement insertIssuedCoupons(SqlDialect dialect) {
+    return dialect.insertIfAbsent("coupon_issues", COUPON_COLUMNS);
   }
 
-  private String upsertReservation() {
+  static Object[] issuedCoupon(long couponId, long policyId, long userId, Instant issuedAt, Instant expiresAt,
+      long version) {
+    return new Object[] {
+      couponId, policyId, userId, CouponStatus.ISSUED.name(), issuedAt, expiresAt, version, issuedAt, issuedAt
+    };
+  }
+
+  private List<ArrayStatement> phases() {
+    return List.of(
+        insertIssuedCoupons(dialect),
+        dialect.update("coupon_issues",
+            columns("id", BIGINT, "status", VARCHAR, "reservation_id", VARCHAR, "order_id", VARCHAR,
+                "reserved_at", TIMESTAMPTZ, "discount_amount", MONEY, "version", BIGINT, "updated_at", TIMESTAMPTZ),
+            """
+            status = u.status, reservation_id = u.reservation_id, order_id = u.order_id, reserved_at = u.reserved_at,
+              discount_amount = u.discount_amount, used_at = NULL, version = u.version, updated_at = u.updated_at"""),
+        dialect.update("coupon_issues", columns("id", BIGINT, "used_at", TIMESTAMPTZ, "version", BIGINT),
+            "status = 'USED', used_at = u.used_at, version = u.version, updated_at = u.used_at"),
+        dialect.update("coupon_issues",
+            columns("id", BIGINT, "status", VARCHAR, "version", BIGINT, "updated_at", TIMESTAMPTZ),
+            "status = u.status, version = u.version, updated_at = u.updated_at"),
+        upsertReservations(),
+        dialect.update("coupon_reservations",
+            columns("reservation_id", VARCHAR, "status", VARCHAR, "updated_at", TIMESTAMPTZ),
+            "status = u.status, updated_at = u.updated_at"));
+  }
+
+  /** A reservation's row, its owner taken from the coupon's row. */
+  private ArrayStatement upsertReservations() {
+    List<ArrayStatement.Column> reservations = columns("reservation_id", VARCHAR, "coupon_id", BIGINT,
+        "order_id", VARCHAR, "order_amount", MONEY, "discount_amount", MONEY, "reserved_at", TIMESTAMPTZ,
+        "expires_at", TIMESTAMPTZ);
     String columns = "reservation_id, coupon_id, user_id, order_id, order_amount, discount_amount, status, reserved_at, "
         + "expires_at, created_at, updated_at";
-    String select = " SELECT ?, id, user_id, ?, ?, ?, 'PENDING', ?, ?, ?, ? FROM coupon_issues WHERE id = ?";
-    return dialect == SqlDialect.POSTGRES
+    String select = " SELECT u.reservation_id, c.id, c.user_id, u.order_id, u.order_amount, u.discount_amount, "
+        + "'PENDING', u.reserved_at, u.expires_at, u.reserved_at, u.reserved_at FROM " + dialect.arrayRows(reservations)
+        + " JOIN coupon_issues c ON c.id = u.coupon_id";
+    String sql = dialect == SqlDialect.POSTGRES
         ? "INSERT INTO coupon_reservations (" + columns + ")" + select + " ON CONFLICT (reservation_id) DO UPDATE SET "
             + "coupon_id = EXCLUDED.coupon_id, user_id = EXCLUDED.user_id, order_id = EXCLUDED.order_id, "
             + "order_amount = EXCLUDED.order_amount, discount_amount = EXCLUDED.discount_amount, status = EXCLUDED.status, "
             + "reserved_at = EXCLUDED.reserved_at, expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at"
         : "MERGE INTO coupon_reservations (" + columns + ") KEY (reservation_id)" + select;
+    return new ArrayStatement(sql, reservations);
   }
 
   @Override
   public void process(ReadModelSession session, List<EventEnvelope<Coupon.Event>> envelopes) throws Exception {
     StatisticsDeltas statistics = new StatisticsDeltas();
-    try (StatementBatches batches = new StatementBatches(session.connection(), phases())) {
-      Set<String> reservationsInBatch = new HashSet<>();
-      for (EventEnvelope<Coupon.Event> envelope : envelopes) {
-        if (envelope.event() instanceof Reserved reserved
-            && !reservationsInBatch.add(reserved.reservation().reservationId())) {
-          // The same reservation id again (reserved anew after it ended): its earlier rows go first.
-          batches.flush();
-          reservationsInBatch.clear();
-          reservationsInBatch.add(reserved.reservation().reservationId());
-        }
-        add(batches, statistics, envelope.event(), envelope.sequenceNr());
+    StatementBatches batches = new StatementBatches(session.connection(), phases);
+    Set<String> reservationsInBatch = new HashSet<>();
+    for (EventEnvelope<Coupon.Event> envelope : envelopes) {
+      if (envelope.event() instanceof Reserved reserved
+          && !reservationsInBatch.add(reserved.reservation().reservationId())) {
+        // The same reservation id again (reserved anew after it ended): its earlier rows go first.
+        batches.flush();
+        reservationsInBatch.clear();
+        reservationsInBatch.add(reserved.reservation().reservationId());
       }
-      batches.flush();
+      add(batches, statistics, envelope.event(), envelope.sequenceNr());
     }
+    batches.flush();
     statistics.write(session.connection(), dialect, source);
     ProjectionLag.observe("coupon-read-model", envelopes);
   }
 
-  private static void add(StatementBatches batches, StatisticsDeltas statistics, Coupon.Event event, long version) throws SQLException {
+  private static void add(StatementBatches batches, StatisticsDeltas statistics, Coupon.Event event, long version) {
     if (event instanceof TermsRecorded recorded) {
       CouponTerms terms = recorded.terms();
-      batches.add(INSERT_COUPON, s -> {
-        s.setLong(1, terms.couponId());
-        s.setLong(2, terms.policyId());
-        s.setLong(3, terms.userId());
-        s.setString(4, CouponStatus.ISSUED.name());
-        Rows.setInstant(s, 5, terms.issuedAt());
-        Rows.setInstant(s, 6, terms.expiryDate());
-        s.setLong(7, version);
-        Rows.setInstant(s, 8, terms.issuedAt());
-        Rows.setInstant(s, 9, terms.issuedAt());
-      });
+      batches.add(INSERT_COUPON, terms.couponId(), issuedCoupon(terms.couponId(), terms.policyId(), terms.userId(),
+          terms.issuedAt(), terms.expiryDate(), version));
     } else if (event instanceof Reserved reserved) {
       Reservation r = reserved.reservation();
       statistics.reserved(CouponIds.policyIdOf(reserved.couponId()), r.reservedAt());
       updateCoupon(batches, reserved.couponId(), version, CouponStatus.RESERVED, r, r.reservedAt());
-      batches.add(UPSERT_RESERVATION, s -> {
-        s.setString(1, r.reservationId());
-        s.setString(2, r.orderId());
-        s.setBigDecimal(3, r.orderAmount());
-        s.setBigDecimal(4, r.discountAmount());
-        Rows.setInstant(s, 5, r.reservedAt());
-        Rows.setInstant(s, 6, r.expiresAt());
-        Rows.setInstant(s, 7, r.reservedAt());
-        Rows.setInstant(s, 8, r.reservedAt());
-        s.setLong(9, reserved.couponId());
-      });
+      batches.add(UPSERT_RESERVATION, r.reservationId(), r.reservationId(), reserved.couponId(), r.orderId(),
+          r.orderAmount(), r.discountAmount(), r.reservedAt(), r.expiresAt());
     } else if (event instanceof Used used) {
       statistics.used(CouponIds.policyIdOf(used.couponId()), used.usedAt(), used.discountAmount());
-      batches.add(USE_COUPON, s -> {
-        Rows.setInstant(s, 1, used.usedAt());
-        s.setLong(2, version);
-        Rows.setInstant(s, 3, used.usedAt());
-        s.setLong(4, used.couponId());
-      });
+      batches.add(USE_COUPON, used.couponId(), used.couponId(), used.usedAt(), version);
       endReservation(batches, used.reservationId(), "CONFIRMED", used.usedAt());
     } else if (event instanceof Released released) {
       statistics.released(CouponIds.policyIdOf(released.couponId()));
@@ -171,35 +185,17 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
 
   /** Status and reservation of a coupon that is reserved ({@code r} given) or available again. */
   private static void updateCoupon(StatementBatches batches, long couponId, long version, CouponStatus status,
-      Reservation r, Instant at) throws SQLException {
-    batches.add(UPDATE_COUPON, s -> {
-      s.setString(1, status.name());
-      s.setString(2, r == null ? null : r.reservationId());
-      s.setString(3, r == null ? null : r.orderId());
-      Rows.setInstant(s, 4, r == null ? null : r.reservedAt());
-      s.setBigDecimal(5, r == null ? null : r.discountAmount());
-      s.setLong(6, version);
-      Rows.setInstant(s, 7, at);
-      s.setLong(8, couponId);
-    });
+      Reservation r, Instant at) {
+    batches.add(UPDATE_COUPON, couponId, couponId, status.name(), r == null ? null : r.reservationId(),
+        r == null ? null : r.orderId(), r == null ? null : r.reservedAt(), r == null ? null : r.discountAmount(),
+        version, at);
   }
 
-  private static void endCoupon(StatementBatches batches, long couponId, long version, CouponStatus status, Instant at)
-      throws SQLException {
-    batches.add(END_COUPON, s -> {
-      s.setString(1, status.name());
-      s.setLong(2, version);
-      Rows.setInstant(s, 3, at);
-      s.setLong(4, couponId);
-    });
+  private static void endCoupon(StatementBatches batches, long couponId, long version, CouponStatus status, Instant at) {
+    batches.add(END_COUPON, couponId, couponId, status.name(), version, at);
   }
 
-  private static void endReservation(StatementBatches batches, String reservationId, String status, Instant at)
-      throws SQLException {
-    batches.add(END_RESERVATION, s -> {
-      s.setString(1, status);
-      Rows.setInstant(s, 2, at);
-      s.setString(3, reservationId);
-    });
+  private static void endReservation(StatementBatches batches, String reservationId, String status, Instant at) {
+    batches.add(END_RESERVATION, reservationId, reservationId, status, at);
   }
 }

@@ -1,6 +1,5 @@
 package couponservice.readside;
 
-import couponservice.coupon.CouponStatus;
 import couponservice.policy.CouponIds;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.CouponPolicy.CouponsIssued;
@@ -14,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +41,13 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
 
   /** The tag slice this instance projects: the statistics rows it alone writes. */
   private final String source;
+  /** A group's issued coupons, inserted in one statement after its policies (whose validity they need). */
+  private final ArrayStatement insertCoupons;
 
   private PolicyReadProjection(SqlDialect dialect, String source) {
     this.dialect = dialect;
     this.source = source;
+    this.insertCoupons = CouponReadProjection.insertIssuedCoupons(dialect);
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
@@ -65,12 +68,13 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
   public void process(ReadModelSession session, List<EventEnvelope<CouponPolicy.Event>> envelopes) throws Exception {
     Connection connection = session.connection();
     StatisticsDeltas statistics = new StatisticsDeltas();
+    ArrayStatement.Batch coupons = insertCoupons.batch();
     for (EventEnvelope<CouponPolicy.Event> envelope : envelopes) {
       CouponPolicy.Event event = envelope.event();
       if (event instanceof PolicyCreated created) {
         insertPolicy(connection, created);
       } else if (event instanceof CouponsIssued issued) {
-        insertCoupons(connection, issued);
+        addCoupons(connection, coupons, issued);
         statistics.issued(issued.issuedAt(), issued.userIds().size());
         Rows.execute(connection,
             "UPDATE coupon_policies SET current_issue_count = GREATEST(current_issue_count, ?), updated_at = ? WHERE id = ?",
@@ -93,29 +97,19 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
         });
       }
     }
+    coupons.execute(connection);
     statistics.write(connection, dialect, source);
     ProjectionLag.observe("policy-read-model", envelopes);
   }
 
-  private void insertCoupons(Connection connection, CouponsIssued issued) throws SQLException {
+  private void addCoupons(Connection connection, ArrayStatement.Batch coupons, CouponsIssued issued) throws SQLException {
     Duration validity = validityOf(connection, issued.policyId());
-    String sql = dialect.insertIfAbsent("coupon_issues",
-        "id", "policy_id", "user_id", "status", "issued_at", "expires_at", "version", "created_at", "updated_at");
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      long sequence = issued.firstSequence();
-      for (Long userId : issued.userIds()) {
-        statement.setLong(1, CouponIds.couponId(issued.policyId(), sequence++));
-        statement.setLong(2, issued.policyId());
-        statement.setLong(3, userId);
-        statement.setString(4, CouponStatus.ISSUED.name());
-        Rows.setInstant(statement, 5, issued.issuedAt());
-        Rows.setInstant(statement, 6, issued.issuedAt().plus(validity));
-        statement.setLong(7, 0);
-        Rows.setInstant(statement, 8, issued.issuedAt());
-        Rows.setInstant(statement, 9, issued.issuedAt());
-        statement.addBatch();
-      }
-      statement.executeBatch();
+    Instant expiresAt = issued.issuedAt().plus(validity);
+    long sequence = issued.firstSequence();
+    for (Long userId : issued.userIds()) {
+      long couponId = CouponIds.couponId(issued.policyId(), sequence++);
+      coupons.put(couponId,
+          CouponReadProjection.issuedCoupon(couponId, issued.policyId(), userId, issued.issuedAt(), expiresAt, 0));
     }
   }
 

@@ -21,18 +21,44 @@ public enum SqlDialect {
   }
 
   /**
-   * An INSERT that leaves an existing row with the same key alone (two projections may both create a
-   * coupon's row). {@code columns} starts with the key column; one {@code ?} per column.
+   * The rows of an {@link ArrayStatement}, one array parameter per column, as the table {@code u} with
+   * the columns' names.
    */
-  public String insertIfAbsent(String table, String... columns) {
-    String columnList = String.join(", ", columns);
-    String placeholders = String.join(", ", Collections.nCopies(columns.length, "?"));
-    return this == POSTGRES
-        ? "INSERT INTO " + table + " (" + columnList + ") VALUES (" + placeholders + ") ON CONFLICT (" + columns[0]
+  String arrayRows(List<ArrayStatement.Column> columns) {
+    String names = columns.stream().map(ArrayStatement.Column::name).collect(Collectors.joining(", "));
+    String arrays = columns.stream()
+        .map(c -> this == POSTGRES ? "?::" + c.type().postgres + "[]" : "CAST(? AS " + c.type().h2 + " ARRAY)")
+        .collect(Collectors.joining(", "));
+    return "(SELECT * FROM UNNEST(" + arrays + ")) AS u(" + names + ")";
+  }
+
+  /**
+   * Inserts the array rows whose key is not in {@code table} yet (two projections may both create a
+   * coupon's row). The first column is the key; the columns are the table's.
+   */
+  ArrayStatement insertIfAbsent(String table, List<ArrayStatement.Column> columns) {
+    String key = columns.get(0).name();
+    String names = columns.stream().map(ArrayStatement.Column::name).collect(Collectors.joining(", "));
+    String sql = this == POSTGRES
+        ? "INSERT INTO " + table + " (" + names + ") SELECT * FROM " + arrayRows(columns) + " ON CONFLICT (" + key
             + ") DO NOTHING"
-        : "MERGE INTO " + table + " t USING (VALUES (" + placeholders + ")) s(" + columnList + ") ON t." + columns[0]
-            + " = s." + columns[0] + " WHEN NOT MATCHED THEN INSERT (" + columnList + ") VALUES ("
-            + java.util.Arrays.stream(columns).map(c -> "s." + c).collect(Collectors.joining(", ")) + ")";
+        : "MERGE INTO " + table + " t USING " + arrayRows(columns) + " ON t." + key + " = u." + key
+            + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES ("
+            + columns.stream().map(c -> "u." + c.name()).collect(Collectors.joining(", ")) + ")";
+    return new ArrayStatement(sql, columns);
+  }
+
+  /**
+   * Updates the rows of {@code table} whose key (the first column) matches an array row, as {@code set}
+   * says ({@code column = expression, ...}, the array row being {@code u}).
+   */
+  ArrayStatement update(String table, List<ArrayStatement.Column> columns, String set) {
+    String key = columns.get(0).name();
+    String sql = this == POSTGRES
+        ? "UPDATE " + table + " t SET " + set + " FROM " + arrayRows(columns) + " WHERE t." + key + " = u." + key
+        : "MERGE INTO " + table + " t USING " + arrayRows(columns) + " ON t." + key + " = u." + key
+            + " WHEN MATCHED THEN UPDATE SET " + set;
+    return new ArrayStatement(sql, columns);
   }
 
   /** H2 has no partial indexes; there the {@code WHERE} clause of an index is dropped. */

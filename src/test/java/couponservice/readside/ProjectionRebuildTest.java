@@ -8,11 +8,15 @@ import couponservice.testkit.Eventually;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import com.typesafe.config.ConfigFactory;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,6 +66,11 @@ class ProjectionRebuildTest {
     return tables;
   }
 
+  /** Reservation and order ids are free text: quotes, commas, braces and backslashes must survive. */
+  private static String reservationId(int i) {
+    return "RB \"" + i + "\",{\\}";
+  }
+
   private static void traffic(int port) {
     long policyId = api.createPolicy(port, Map.of("distributionType", "DOWNLOAD", "maxIssueCount", 1000,
         "maxIssuePerUser", 3));
@@ -74,13 +83,16 @@ class ProjectionRebuildTest {
           Map.of("userId", user)).longField("couponId"));
     }
     for (int i = 0; i < coupons.size(); i++) {
-      String reservation = "RB-" + i;
+      String reservation = URLEncoder.encode(reservationId(i), StandardCharsets.UTF_8).replace("+", "%20");
       assertEquals(200, api.send(port, "POST", "/api/coupons/reserve", ApiClient.serviceToken(), Map.of(
-          "reservationId", reservation, "userId", i + 1, "couponId", coupons.get(i), "orderAmount", 20_000)).status());
+          "reservationId", reservationId(i), "orderId", "O'" + i + "{NULL}", "userId", i + 1, "couponId", coupons.get(i),
+          "orderAmount", 20_000)).status());
       if (i % 4 == 0) {
-        api.send(port, "POST", "/api/coupons/reservations/" + reservation + "/confirm", ApiClient.serviceToken(), Map.of());
+        assertEquals(200, api.send(port, "POST", "/api/coupons/reservations/" + reservation + "/confirm",
+            ApiClient.serviceToken(), Map.of()).status());
       } else if (i % 4 == 1) {
-        api.send(port, "DELETE", "/api/coupons/apply/" + reservation, ApiClient.serviceToken(), null);
+        assertEquals(204, api.send(port, "DELETE", "/api/coupons/apply/" + reservation, ApiClient.serviceToken(), null)
+            .status());
       } else if (i % 4 == 2) {
         api.send(port, "POST", "/api/coupons/" + coupons.get(i) + "/cancel", ApiClient.serviceToken(), Map.of());
       }
@@ -99,7 +111,13 @@ class ProjectionRebuildTest {
       resumed = readTables();
     }
     assertEquals(340, resumed.get("coupon_issues").size());
-    assertEquals(40, resumed.get("coupon_reservations").size());
+    List<String> statusByRemainder = List.of("CONFIRMED", "CANCELLED", "CANCELLED", "PENDING");
+    assertEquals(
+        IntStream.range(0, 40)
+            .mapToObj(i -> List.of(reservationId(i), "O'" + i + "{NULL}", statusByRemainder.get(i % 4)))
+            .sorted(Comparator.comparing((List<String> row) -> row.get(0))).toList(),
+        database.queryRows("SELECT reservation_id, order_id, status FROM coupon_reservations").stream()
+            .sorted(Comparator.comparing((List<String> row) -> row.get(0))).toList());
 
     database.execute("DELETE FROM coupon_policies; DELETE FROM coupon_issues; DELETE FROM coupon_reservations;"
         + " DELETE FROM daily_statistics; DELETE FROM policy_statistics;"
