@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGStatement;
 
 /**
  * A statement that takes a projection group's rows as one array parameter per column, so that it runs
@@ -73,6 +74,11 @@ final class ArrayStatement {
         return;
       }
       try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        if (statement.isWrapperFor(PGStatement.class)) {
+          // Planned anew at each execution, for its rows and the table as they are now: a plan cached while
+          // the table was small (a sequential scan) would otherwise stay with the connection.
+          statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+        }
         for (int c = 0; c < columns.size(); c++) {
           Object[] column = new Object[rows.size()];
           int r = 0;
