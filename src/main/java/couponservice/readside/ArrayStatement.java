@@ -34,6 +34,8 @@ final class ArrayStatement {
 
   record Column(String name, Type type) {}
 
+  private static final String DUPLICATE_KEY = "23505";
+
   static List<Column> columns(Object... nameTypePairs) {
     Column[] columns = new Column[nameTypePairs.length / 2];
     for (int i = 0; i < columns.length; i++) {
@@ -44,10 +46,21 @@ final class ArrayStatement {
 
   private final String sql;
   private final List<Column> columns;
+  /**
+   * For an H2 insert-if-absent: H2's MERGE waits for a concurrent insert of the same key and then fails
+   * (PostgreSQL's ON CONFLICT skips the row). Run again, it finds the row committed and skips it; H2 rolls
+   * back only the failed statement, not the transaction.
+   */
+  private final boolean rerunOnDuplicateKey;
 
   ArrayStatement(String sql, List<Column> columns) {
+    this(sql, columns, false);
+  }
+
+  ArrayStatement(String sql, List<Column> columns, boolean rerunOnDuplicateKey) {
     this.sql = sql;
     this.columns = columns;
+    this.rerunOnDuplicateKey = rerunOnDuplicateKey;
   }
 
   Batch batch() {
@@ -87,7 +100,14 @@ final class ArrayStatement {
           }
           statement.setArray(c + 1, connection.createArrayOf(columns.get(c).type().postgres, column));
         }
-        statement.executeUpdate();
+        try {
+          statement.executeUpdate();
+        } catch (SQLException e) {
+          if (!rerunOnDuplicateKey || !DUPLICATE_KEY.equals(e.getSQLState())) {
+            throw e;
+          }
+          statement.executeUpdate();
+        }
       }
       rows.clear();
     }

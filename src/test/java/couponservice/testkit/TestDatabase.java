@@ -93,9 +93,14 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
     return name + ".";
   }
 
+  /** A connection of the test's own to this database. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url(name), USER, PASSWORD);
+  }
+
   /** A single number from this database, for assertions on what was written. */
   public long queryLong(String sql) {
-    try (Connection connection = DriverManager.getConnection(url(name), USER, PASSWORD);
+    try (Connection connection = connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       rows.next();
@@ -112,7 +117,7 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
 
   /** Every row of a query, each as its columns' text, for comparing table contents. */
   public List<List<String>> queryRows(String sql) {
-    try (Connection connection = DriverManager.getConnection(url(name), USER, PASSWORD);
+    try (Connection connection = connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       int columns = rows.getMetaData().getColumnCount();
