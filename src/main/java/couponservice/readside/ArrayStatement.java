@@ -68,18 +68,19 @@ final class ArrayStatement {
   }
 
   /**
-   * The rows of one execution, keyed: a later row for a key replaces the earlier one, as the later event
-   * would have overwritten it (one statement cannot change a row twice).
+   * The rows of one execution, keyed by their first column (the statement's key): a later row for a key
+   * replaces the earlier one, as the later event would have overwritten it (one statement cannot change a
+   * row twice).
    */
   final class Batch {
     private final Map<Object, Object[]> rows = new LinkedHashMap<>();
 
     /** One value per column, in column order; instants are stored in UTC. */
-    void put(Object key, Object... values) {
+    void put(Object... values) {
       if (values.length != columns.size()) {
         throw new IllegalArgumentException(values.length + " values for " + columns.size() + " columns: " + sql);
       }
-      rows.put(key, values);
+      rows.put(values[0], values);
     }
 
     void execute(Connection connection) throws SQLException {
@@ -98,6 +99,7 @@ final class ArrayStatement {
           for (Object[] row : rows.values()) {
             column[r++] = row[c] instanceof Instant instant ? instant.atOffset(ZoneOffset.UTC) : row[c];
           }
+          // H2 ignores the type name; its SQL casts the array instead.
           statement.setArray(c + 1, connection.createArrayOf(columns.get(c).type().postgres, column));
         }
         try {

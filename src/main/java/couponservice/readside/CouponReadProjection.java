@@ -154,17 +154,17 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   private static void add(StatementBatches batches, StatisticsDeltas statistics, Coupon.Event event, long version) {
     if (event instanceof TermsRecorded recorded) {
       CouponTerms terms = recorded.terms();
-      batches.add(INSERT_COUPON, terms.couponId(), issuedCoupon(terms.couponId(), terms.policyId(), terms.userId(),
+      batches.add(INSERT_COUPON, issuedCoupon(terms.couponId(), terms.policyId(), terms.userId(),
           terms.issuedAt(), terms.expiryDate(), version));
     } else if (event instanceof Reserved reserved) {
       Reservation r = reserved.reservation();
       statistics.reserved(CouponIds.policyIdOf(reserved.couponId()), r.reservedAt());
       updateCoupon(batches, reserved.couponId(), version, CouponStatus.RESERVED, r, r.reservedAt());
-      batches.add(UPSERT_RESERVATION, r.reservationId(), r.reservationId(), reserved.couponId(), r.orderId(),
+      batches.add(UPSERT_RESERVATION, r.reservationId(), reserved.couponId(), r.orderId(),
           r.orderAmount(), r.discountAmount(), r.reservedAt(), r.expiresAt());
     } else if (event instanceof Used used) {
       statistics.used(CouponIds.policyIdOf(used.couponId()), used.usedAt(), used.discountAmount());
-      batches.add(USE_COUPON, used.couponId(), used.couponId(), used.usedAt(), version);
+      batches.add(USE_COUPON, used.couponId(), used.usedAt(), version);
       endReservation(batches, used.reservationId(), "CONFIRMED", used.usedAt());
     } else if (event instanceof Released released) {
       statistics.released(CouponIds.policyIdOf(released.couponId()));
@@ -186,16 +186,16 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   /** Status and reservation of a coupon that is reserved ({@code r} given) or available again. */
   private static void updateCoupon(StatementBatches batches, long couponId, long version, CouponStatus status,
       Reservation r, Instant at) {
-    batches.add(UPDATE_COUPON, couponId, couponId, status.name(), r == null ? null : r.reservationId(),
+    batches.add(UPDATE_COUPON, couponId, status.name(), r == null ? null : r.reservationId(),
         r == null ? null : r.orderId(), r == null ? null : r.reservedAt(), r == null ? null : r.discountAmount(),
         version, at);
   }
 
   private static void endCoupon(StatementBatches batches, long couponId, long version, CouponStatus status, Instant at) {
-    batches.add(END_COUPON, couponId, couponId, status.name(), version, at);
+    batches.add(END_COUPON, couponId, status.name(), version, at);
   }
 
   private static void endReservation(StatementBatches batches, String reservationId, String status, Instant at) {
-    batches.add(END_RESERVATION, reservationId, reservationId, status, at);
+    batches.add(END_RESERVATION, reservationId, status, at);
   }
 }

@@ -108,7 +108,7 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
     long sequence = issued.firstSequence();
     for (Long userId : issued.userIds()) {
       long couponId = CouponIds.couponId(issued.policyId(), sequence++);
-      coupons.put(couponId,
+      coupons.put(
           CouponReadProjection.issuedCoupon(couponId, issued.policyId(), userId, issued.issuedAt(), expiresAt, 0));
     }
   }

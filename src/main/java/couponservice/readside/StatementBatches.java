@@ -18,8 +18,8 @@ final class StatementBatches {
     this.phases = statements.stream().map(ArrayStatement::batch).toList();
   }
 
-  void add(int phase, Object key, Object... row) {
-    phases.get(phase).put(key, row);
+  void add(int phase, Object... row) {
+    phases.get(phase).put(row);
   }
 
   void flush() throws SQLException {

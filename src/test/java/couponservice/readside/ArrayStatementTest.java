@@ -58,8 +58,8 @@ class ArrayStatementTest {
 
       second.setAutoCommit(false);
       ArrayStatement.Batch batch = dialect.insertIfAbsent("coupon_rows", columns("id", BIGINT, "note", VARCHAR)).batch();
-      batch.put(1L, 1L, "second");
-      batch.put(2L, 2L, "second");
+      batch.put(1L, "second");
+      batch.put(2L, "second");
       CompletableFuture<Void> inserting = CompletableFuture.runAsync(() -> {
         try {
           batch.execute(second);
