@@ -56,7 +56,7 @@ public final class PaymentLoad {
     produce(producer, topic, policyId, first, last);
     long produced = System.nanoTime();
     while (committed(admin, topic) - before < events) {
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf("%s {\"events\":%d,\"produceSeconds\":%.1f,\"seconds\":%.1f,\"appliedPerSecond\":%.0f}%n",
