@@ -54,9 +54,10 @@ ENV COUPON_PROFILE=prod \
     COUPON_REMOTE_PORT=2551
 
 # Heap sized from the container's memory limit; a node that runs out of memory exits (and is
-# restarted by the orchestrator) instead of limping on. Overriding JAVA_TOOL_OPTIONS replaces the
-# whole value, so repeat these flags when adding others.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# restarted by the orchestrator) instead of limping on. The heap asks for transparent huge pages,
+# which most kernels give only on request (bench/README.md: "Transparent huge pages"). Overriding
+# JAVA_TOOL_OPTIONS replaces the whole value, so repeat these flags when adding others.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages"
 
 USER 10001:10001
 
