@@ -3,6 +3,8 @@ package couponservice.dev;
 import couponservice.kafka.Topics;
 import couponservice.policy.CouponIds;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +54,11 @@ public final class PaymentLoad {
     String topic = Topics.PAYMENT_COMPLETED;
     long events = last - first + 1;
     long before = committed(admin, topic);
+    // Formatted before the clock starts: in production the payment service writes them, not the one measured.
+    List<ProducerRecord<byte[], byte[]>> payments = payments(topic, policyId, first, last);
     long started = System.nanoTime();
-    produce(producer, topic, policyId, first, last);
+    payments.forEach(producer::send);
+    producer.flush();
     long produced = System.nanoTime();
     while (committed(admin, topic) - before < events) {
       Thread.sleep(20);
@@ -65,16 +70,17 @@ public final class PaymentLoad {
     System.out.flush();
   }
 
-  private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, long policyId, long first, long last) {
+  private static List<ProducerRecord<byte[], byte[]>> payments(String topic, long policyId, long first, long last) {
+    List<ProducerRecord<byte[], byte[]>> payments = new ArrayList<>((int) (last - first + 1));
     for (long seq = first; seq <= last; seq++) {
       String event = String.format("{\"eventId\":\"pay-%d\",\"eventType\":\"PAYMENT_COMPLETED\",\"timestamp\":"
           + "\"2026-01-01T10:05:00Z\",\"data\":{\"paymentId\":\"PAY-%d\",\"orderId\":\"O-%d\",\"userId\":%d,"
           + "\"amount\":47000,\"couponId\":%d,\"reservationId\":\"%d\",\"completedAt\":\"2026-01-01T10:05:00\"}}",
           seq, seq, seq, seq, CouponIds.couponId(policyId, seq), seq);
-      producer.send(new ProducerRecord<>(topic, Long.toString(seq).getBytes(StandardCharsets.UTF_8),
+      payments.add(new ProducerRecord<>(topic, Long.toString(seq).getBytes(StandardCharsets.UTF_8),
           event.getBytes(StandardCharsets.UTF_8)));
     }
-    producer.flush();
+    return payments;
   }
 
   private static long committed(Admin admin, String topic) throws Exception {
