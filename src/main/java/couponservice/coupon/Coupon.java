@@ -251,6 +251,16 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     if (terms.userId() != cmd.userId()) {
       return refuse(cmd, ErrorCode.COUPON_NOT_AVAILABLE, "coupon " + couponId + " was not issued to user " + cmd.userId());
     }
+    if (state.status() == CouponStatus.RESERVED && state.reservation().isOverdueAt(clock.instant())) {
+      // The timer did not survive a passivation: the timeout comes first, then this reserve meets an ISSUED coupon.
+      return Effect()
+          .persist(withTerms(recorded, released(state.reservation(), EndReason.RESERVATION_TIMEOUT, clock.instant())))
+          .thenRun(s -> {
+            timers.cancel(RESERVATION_TIMER);
+            context.getSelf().tell(cmd);
+          })
+          .thenNoReply();
+    }
     switch (state.status()) {
       case RESERVED:
         return state.isReservedBy(cmd.reservationId())
@@ -306,10 +316,17 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     if (cmd.actingUserId() != null && state.terms().userId() != cmd.actingUserId()) {
       return refuse(cmd, ErrorCode.FORBIDDEN, "coupon " + couponId + " belongs to another user");
     }
-    if (state.isReservedBy(cmd.reservationId())) {
-      return endReservation(state, cmd.reason(), cmd.replyTo());
+    if (state.wasUsedBy(cmd.reservationId())) {
+      return refuse(cmd, ErrorCode.COUPON_ALREADY_USED,
+          "reservation " + cmd.reservationId() + " was confirmed: coupon " + couponId + " is used");
     }
-    if (state.howEnded(cmd.reservationId()).filter(reason -> reason == cmd.reason()).isPresent()) {
+    if (state.isReservedBy(cmd.reservationId())) {
+      return state.reservation().isOverdueAt(clock.instant())
+          ? timedOut(state.reservation(), cmd.replyTo())
+          : endReservation(state, cmd.reason(), cmd.replyTo());
+    }
+    if (state.howEnded(cmd.reservationId())
+        .filter(reason -> reason == cmd.reason() || reason.givenBack() && cmd.reason().givenBack()).isPresent()) {
       return Effect().reply(cmd.replyTo(), Outcome.ok(state.view()));
     }
     return reservationGone(state, cmd.reservationId(), cmd);
@@ -329,10 +346,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     }
     Instant now = clock.instant();
     if (reservation.isOverdueAt(now)) {
-      return Effect()
-          .persist(withTerms(recorded, released(reservation, EndReason.RESERVATION_TIMEOUT, now)))
-          .thenRun(s -> timers.cancel(RESERVATION_TIMER))
-          .thenReply(cmd.replyTo(), s -> expired(cmd.reservationId()));
+      return timedOut(reservation, cmd.replyTo());
     }
     return Effect()
         .persist(withTerms(recorded, new Used(couponId, reservation.reservationId(), reservation.orderId(), cmd.paymentId(),
@@ -351,6 +365,14 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
       return refuse(cmd, ErrorCode.COUPON_NOT_AVAILABLE, "coupon " + couponId + " was cancelled with its order");
     }
     return refuse(cmd, ErrorCode.RESERVATION_NOT_FOUND, "coupon " + couponId + " holds no reservation " + reservationId);
+  }
+
+  /** A confirm or release that finds its reservation overdue (its timer lost to a passivation) times it out. */
+  private ReplyEffect<Event, CouponState> timedOut(Reservation reservation, ActorRef<Outcome<CouponView>> replyTo) {
+    return Effect()
+        .persist(withTerms(recorded, released(reservation, EndReason.RESERVATION_TIMEOUT, clock.instant())))
+        .thenRun(s -> timers.cancel(RESERVATION_TIMER))
+        .thenReply(replyTo, s -> expired(reservation.reservationId()));
   }
 
   private static Outcome<CouponView> expired(String reservationId) {

@@ -9,5 +9,10 @@ public enum EndReason {
   PAYMENT_FAILED,
   RELEASED,
   ORDER_CANCELLED,
-  ADMIN_CANCELLED
+  ADMIN_CANCELLED;
+
+  /** The order side gave the coupon back: a release repeated as the other of the two changes nothing. */
+  public boolean givenBack() {
+    return this == PAYMENT_FAILED || this == RELEASED;
+  }
 }

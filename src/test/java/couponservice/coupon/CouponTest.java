@@ -21,6 +21,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
@@ -168,7 +169,9 @@ class CouponTest {
     assertTrue(again.hasNoEvents());
     assertRefused(ErrorCode.COUPON_ALREADY_USED, reserve("R2", "30000"));
     assertRefused(ErrorCode.COUPON_ALREADY_USED, cancel());
-    assertRefused(ErrorCode.RESERVATION_NOT_FOUND, release("R1", EndReason.RELEASED));
+    assertRefused(ErrorCode.COUPON_ALREADY_USED, release("R1", EndReason.RELEASED));
+    assertRefused(ErrorCode.COUPON_ALREADY_USED, release("R1", EndReason.PAYMENT_FAILED));
+    assertRefused(ErrorCode.RESERVATION_NOT_FOUND, release("R9", EndReason.RELEASED));
     assertRefused(ErrorCode.RESERVATION_NOT_FOUND, confirm("R9"));
   }
 
@@ -185,6 +188,46 @@ class CouponTest {
     assertEquals(EndReason.PAYMENT_FAILED, ((Released) release("R2", EndReason.PAYMENT_FAILED).event()).reason());
     ok(reserve("R3", "30000").reply());
     assertEquals(CouponStatus.USED, ok(confirm("R3").reply()).status());
+  }
+
+  @Test
+  void aFailedPaymentAndAReleaseOfOneReservationAreOneRelease() {
+    ok(reserve("R1", "30000").reply());
+    assertEquals(EndReason.PAYMENT_FAILED, ((Released) release("R1", EndReason.PAYMENT_FAILED).event()).reason());
+    var repeated = release("R1", EndReason.RELEASED);
+    assertEquals(CouponStatus.ISSUED, ok(repeated.reply()).status());
+    assertTrue(repeated.hasNoEvents(), "the order service's release after the failed payment changes nothing");
+
+    ok(reserve("R2", "30000").reply());
+    ok(release("R2", EndReason.RELEASED).reply());
+    assertTrue(release("R2", EndReason.PAYMENT_FAILED).hasNoEvents(), "a failed payment after the release changes nothing");
+  }
+
+  @Test
+  void aReleaseArrivingAfterTheTimeoutTimesTheReservationOut() {
+    ok(reserve("R1", "30000").reply());
+    clock.advance(TIMEOUT);
+    var late = release("R1", EndReason.PAYMENT_FAILED);
+    assertEquals(ErrorCode.RESERVATION_EXPIRED, assertInstanceOf(Outcome.Rejected.class, late.reply()).code());
+    assertEquals(EndReason.RESERVATION_TIMEOUT, ((Released) late.event()).reason());
+    assertRefused(ErrorCode.RESERVATION_EXPIRED, release("R1", EndReason.RELEASED));
+  }
+
+  @Test
+  void aReserveMeetingAnOverdueReservationTimesItOutFirst() {
+    ok(reserve("R1", "30000").reply());
+    clock.advance(TIMEOUT);
+    ReservationReceipt receipt = ok(reserve("R2", "40000").reply());
+    assertEquals("R2", receipt.reservation().reservationId());
+    assertEquals(clock.instant().plus(TIMEOUT), receipt.reservation().expiresAt());
+    assertTrue(coupon.getState().isReservedBy("R2"));
+    assertEquals(Optional.of(EndReason.RESERVATION_TIMEOUT), coupon.getState().howEnded("R1"));
+    assertRefused(ErrorCode.RESERVATION_EXPIRED, confirm("R1"));
+
+    clock.advance(TIMEOUT);
+    ReservationReceipt again = ok(reserve("R2", "40000").reply());
+    assertEquals(clock.instant().plus(TIMEOUT), again.reservation().expiresAt(),
+        "the same reserve after its timeout is a new reservation, not the overdue one");
   }
 
   @Test
