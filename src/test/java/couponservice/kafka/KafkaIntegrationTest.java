@@ -15,6 +15,7 @@ import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,27 @@ class KafkaIntegrationTest {
       ConsumerRecord<byte[], byte[]> record = kafka.records(Topics.COUPON_USED).stream()
           .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals(Long.toString(coupon))).findFirst().orElseThrow();
       assertEquals(Long.toString(coupon), new String(record.key(), StandardCharsets.UTF_8), "keyed by coupon id");
+    }
+  }
+
+  @Test
+  void everyPartitionIsConsumedWhenTheTopicsHaveMorePartitionsThanConfigured() {
+    int partitions = 3;
+    kafka.createTopic(Topics.PAYMENT_COMPLETED, partitions);
+    kafka.createTopic(Topics.PAYMENT_FAILED, partitions);
+    try (ServiceNode node = node(ConfigFactory.parseString("coupon.kafka.partitions = 1"))) {
+      int port = node.httpPort();
+      long policy = downloadPolicy(port);
+      List<Long> coupons = new ArrayList<>();
+      for (int partition = 0; partition < partitions; partition++) {
+        long user = 40 + partition;
+        long coupon = issue(port, policy, user);
+        reserve(port, coupon, user, "R-P" + partition);
+        kafka.produce(Topics.PAYMENT_COMPLETED, partition, null, payment("PAYMENT_COMPLETED", coupon, user, "R-P" + partition));
+        coupons.add(coupon);
+      }
+      Eventually.await(WAIT, "the payment in every partition applied",
+          () -> coupons.stream().allMatch(coupon -> "USED".equals(status(port, coupon))));
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,11 +43,26 @@ public final class KafkaProbe implements AutoCloseable {
   }
 
   public void produce(String topic, String key, String value) {
+    produce(topic, null, key, value);
+  }
+
+  /** To one partition, or where the producer's partitioner puts it when {@code partition} is null. */
+  public void produce(String topic, Integer partition, String key, String value) {
     try {
-      producer.send(new ProducerRecord<>(prefix + topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          value.getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(prefix + topic, partition,
+          key == null ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
+          .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("producing to " + topic + " failed", e);
+    }
+  }
+
+  /** Creates a topic before the service does, as an operator may have, with a partition count of its own. */
+  public void createTopic(String topic, int partitions) {
+    try {
+      admin.createTopics(List.of(new NewTopic(prefix + topic, partitions, (short) 1))).all().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("creating " + topic + " failed", e);
     }
   }
 
