@@ -46,8 +46,9 @@ public final class TopicConsumer {
 
     Consumer.DrainingControl<Done> control = Consumer
         .committablePartitionedSource(consumerSettings, Subscriptions.topics(topics))
-        // Unbounded: a partition's stream lasts until the partition is revoked, and a node may hold more of them
-        // than `partitions` (topics created beforehand with more; other nodes gone). A bound would leave the rest unread.
+        // Unbounded: a partition's stream lasts until the partition is revoked, and a node may hold more
+        // partitions than `partitions` (topics created beforehand with more, other nodes gone). A bound would
+        // leave the rest unread.
         .mapAsyncUnordered(Integer.MAX_VALUE, partition -> partition.second()
             .mapAsync(settings.parallelismPerPartition(), message -> apply(message, settings, handlers, deadLetters, callbacks)
                 .thenApply(done -> message.committableOffset()))

@@ -1,6 +1,7 @@
 package couponservice.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.http.Json;
 import couponservice.policy.CouponPolicy;
@@ -52,11 +53,27 @@ public final class TriggerEventHandler implements MessageHandler {
             return CompletableFuture.completedFuture(Handled.deadLetter(rejected.code() + ": " + rejected.message()));
           }
           List<Long> policies = ((Outcome.Ok<PolicyRegistry.TriggeredPolicies>) found).value().policyIds();
-          CompletableFuture<?>[] issues = policies.stream()
+          List<CompletableFuture<Outcome<IssuedCoupon>>> issues = policies.stream()
               .map(policyId -> issue(policyId, trigger).toCompletableFuture())
-              .toArray(CompletableFuture[]::new);
-          return CompletableFuture.allOf(issues).thenApply(all -> Handled.APPLIED);
+              .toList();
+          return CompletableFuture.allOf(issues.toArray(CompletableFuture[]::new))
+              .thenApply(all -> handled(policies, issues.stream().map(CompletableFuture::join).toList()));
         }, callbacks);
+  }
+
+  /**
+   * A policy's refusal (sold out, already issued to the user, inactive) is its answer to the trigger. One still
+   * unavailable after the retries issued nothing: the trigger goes to the dead-letter topic instead of counting
+   * as applied.
+   */
+  static Handled handled(List<Long> policies, List<Outcome<IssuedCoupon>> outcomes) {
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) instanceof Outcome.Rejected<IssuedCoupon> rejected
+          && rejected.code() == ErrorCode.SERVICE_UNAVAILABLE) {
+        return Handled.deadLetter(rejected.code() + ": policy " + policies.get(i) + ": " + rejected.message());
+      }
+    }
+    return Handled.APPLIED;
   }
 
   private CompletionStage<Outcome<IssuedCoupon>> issue(long policyId, Trigger trigger) {
