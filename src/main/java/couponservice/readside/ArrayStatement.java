@@ -49,7 +49,8 @@ final class ArrayStatement {
   /**
    * For an H2 insert-if-absent: H2's MERGE waits for a concurrent insert of the same key and then fails
    * (PostgreSQL's ON CONFLICT skips the row). Run again, it finds the row committed and skips it; H2 rolls
-   * back only the failed statement, not the transaction.
+   * back only the failed statement, not the transaction. Each failure is one more of the rows committed by
+   * another transaction, so at most one run per row fails.
    */
   private final boolean rerunOnDuplicateKey;
 
@@ -102,13 +103,15 @@ final class ArrayStatement {
           // H2 ignores the type name; its SQL casts the array instead.
           statement.setArray(c + 1, connection.createArrayOf(columns.get(c).type().postgres, column));
         }
-        try {
-          statement.executeUpdate();
-        } catch (SQLException e) {
-          if (!rerunOnDuplicateKey || !DUPLICATE_KEY.equals(e.getSQLState())) {
-            throw e;
+        for (int failedRuns = 0; ; failedRuns++) {
+          try {
+            statement.executeUpdate();
+            break;
+          } catch (SQLException e) {
+            if (!rerunOnDuplicateKey || !DUPLICATE_KEY.equals(e.getSQLState()) || failedRuns >= rows.size()) {
+              throw e;
+            }
           }
-          statement.executeUpdate();
         }
       }
       rows.clear();
