@@ -31,6 +31,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
@@ -253,12 +254,8 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     }
     if (state.status() == CouponStatus.RESERVED && state.reservation().isOverdueAt(clock.instant())) {
       // The timer did not survive a passivation: the timeout comes first, then this reserve meets an ISSUED coupon.
-      return Effect()
-          .persist(withTerms(recorded, released(state.reservation(), EndReason.RESERVATION_TIMEOUT, clock.instant())))
-          .thenRun(s -> {
-            timers.cancel(RESERVATION_TIMER);
-            context.getSelf().tell(cmd);
-          })
+      return ending(state.reservation(), EndReason.RESERVATION_TIMEOUT)
+          .thenRun(s -> context.getSelf().tell(cmd))
           .thenNoReply();
     }
     switch (state.status()) {
@@ -323,7 +320,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     if (state.isReservedBy(cmd.reservationId())) {
       return state.reservation().isOverdueAt(clock.instant())
           ? timedOut(state.reservation(), cmd.replyTo())
-          : endReservation(state, cmd.reason(), cmd.replyTo());
+          : endReservation(state.reservation(), cmd.reason(), cmd.replyTo());
     }
     if (state.howEnded(cmd.reservationId())
         .filter(reason -> reason == cmd.reason() || reason.givenBack() && cmd.reason().givenBack()).isPresent()) {
@@ -369,10 +366,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
 
   /** A confirm or release that finds its reservation overdue (its timer lost to a passivation) times it out. */
   private ReplyEffect<Event, CouponState> timedOut(Reservation reservation, ActorRef<Outcome<CouponView>> replyTo) {
-    return Effect()
-        .persist(withTerms(recorded, released(reservation, EndReason.RESERVATION_TIMEOUT, clock.instant())))
-        .thenRun(s -> timers.cancel(RESERVATION_TIMER))
-        .thenReply(replyTo, s -> expired(reservation.reservationId()));
+    return ending(reservation, EndReason.RESERVATION_TIMEOUT).thenReply(replyTo, s -> expired(reservation.reservationId()));
   }
 
   private static Outcome<CouponView> expired(String reservationId) {
@@ -387,15 +381,19 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
       startReservationTimer(state.reservation());
       return Effect().reply(cmd.replyTo(), Outcome.ok(state.view()));
     }
-    return endReservation(state, EndReason.RESERVATION_TIMEOUT, cmd.replyTo());
+    return endReservation(state.reservation(), EndReason.RESERVATION_TIMEOUT, cmd.replyTo());
   }
 
   private ReplyEffect<Event, CouponState> endReservation(
-      CouponState state, EndReason reason, ActorRef<Outcome<CouponView>> replyTo) {
+      Reservation reservation, EndReason reason, ActorRef<Outcome<CouponView>> replyTo) {
+    return ending(reservation, reason).thenReply(replyTo, s -> Outcome.ok(s.view()));
+  }
+
+  /** Persists the end of the reservation and stops its timer. */
+  private EffectBuilder<Event, CouponState> ending(Reservation reservation, EndReason reason) {
     return Effect()
-        .persist(withTerms(recorded, released(state.reservation(), reason, clock.instant())))
-        .thenRun(s -> timers.cancel(RESERVATION_TIMER))
-        .thenReply(replyTo, s -> Outcome.ok(s.view()));
+        .persist(withTerms(recorded, released(reservation, reason, clock.instant())))
+        .thenRun(s -> timers.cancel(RESERVATION_TIMER));
   }
 
   private Released released(Reservation reservation, EndReason reason, Instant now) {
