@@ -15,6 +15,8 @@ public record KafkaSettings(
     int retryAttempts,
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
+    Duration restartMinBackoff,
+    Duration restartMaxBackoff,
     boolean publish) {
 
   public static KafkaSettings fromConfig(Config config) {
@@ -23,12 +25,13 @@ public record KafkaSettings(
         k.getString("topic-prefix"), k.getInt("partitions"), (short) k.getInt("replication-factor"),
         k.getString("topic-prefix") + k.getString("consumer-group"), k.getInt("parallelism-per-partition"),
         k.getInt("retry-attempts"), k.getDuration("retry-min-backoff"), k.getDuration("retry-max-backoff"),
-        k.getBoolean("publish"));
+        k.getDuration("restart-min-backoff"), k.getDuration("restart-max-backoff"), k.getBoolean("publish"));
   }
 
   public KafkaSettings withBootstrapServers(String servers) {
     return new KafkaSettings(servers, devBrokerPort, topicPrefix, partitions, replicationFactor, consumerGroup,
-        parallelismPerPartition, retryAttempts, retryMinBackoff, retryMaxBackoff, publish);
+        parallelismPerPartition, retryAttempts, retryMinBackoff, retryMaxBackoff, restartMinBackoff, restartMaxBackoff,
+        publish);
   }
 
   public String topic(String name) {

@@ -63,6 +63,12 @@ public final class CouponMetrics {
       .labelNames("topic")
       .register(REGISTRY);
 
+  public static final Counter KAFKA_CONSUMER_RESTARTS = Counter.builder()
+      .name("kafka_consumer_restarts_total")
+      .help("Consumer streams started again from the committed offsets after a failure, by consumer")
+      .labelNames("consumer")
+      .register(REGISTRY);
+
   public static final Counter RATE_LIMIT = Counter.builder()
       .name("issue_rate_limit_total")
       .help("Issuance rate-limit decisions that were not a plain allow: rejected, degraded (limiter unavailable)")

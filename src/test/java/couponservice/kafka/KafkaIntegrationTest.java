@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import couponservice.ServiceNode;
+import couponservice.metrics.CouponMetrics;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
 import couponservice.testkit.Eventually;
@@ -197,6 +198,39 @@ class KafkaIntegrationTest {
           "a payment for a reservation that timed out is not applied");
       assertEquals("ISSUED", status(port, late));
     }
+  }
+
+  @Test
+  void aConsumerWhoseDeadLetterCannotBeSentStartsAgainFromTheCommittedOffsets() {
+    // One message of a partition at a time: the payment waits in the partition's source while the poison's
+    // dead letter fails, the position from which a failed partition's stream would be emitted again.
+    Config config = ConfigFactory.parseString("""
+        pekko.kafka.producer.kafka-clients.max.block.ms = 1000
+        coupon.kafka { parallelism-per-partition = 1, restart-min-backoff = 200ms, restart-max-backoff = 1s }""");
+    try (ServiceNode node = node(config)) {
+      int port = node.httpPort();
+      long coupon = issue(port, downloadPolicy(port), 13);
+      reserve(port, coupon, 13, "R-AFTER");
+      String deadLetterTopic = Topics.PAYMENT_COMPLETED + Topics.DLQ_SUFFIX;
+      kafka.deleteTopic(deadLetterTopic);
+      double restartsBefore = consumerRestarts();
+
+      kafka.produce(Topics.PAYMENT_COMPLETED, 0, "poison", "this is not JSON");
+      kafka.produce(Topics.PAYMENT_COMPLETED, 0, null, payment("PAYMENT_COMPLETED", coupon, 13, "R-AFTER"));
+      Eventually.await(WAIT, "the consumer started again after the poison's dead letter could not be sent",
+          () -> consumerRestarts() > restartsBefore);
+      kafka.createTopic(deadLetterTopic, 1);
+
+      Eventually.await(WAIT, "the payment after the poison applied", () -> "USED".equals(status(port, coupon)));
+      Eventually.await(WAIT, "both committed", () -> kafka.committed(Topics.PAYMENT_COMPLETED) == 2);
+      List<ConsumerRecord<byte[], byte[]>> dead = kafka.records(deadLetterTopic);
+      assertTrue(!dead.isEmpty() && dead.stream().allMatch(r -> "poison".equals(new String(r.key(), StandardCharsets.UTF_8))),
+          "the poison was not committed before it was in the dead-letter topic");
+    }
+  }
+
+  private static double consumerRestarts() {
+    return CouponMetrics.KAFKA_CONSUMER_RESTARTS.labelValues("payments").get();
   }
 
   @Test

@@ -66,6 +66,15 @@ public final class KafkaProbe implements AutoCloseable {
     }
   }
 
+  /** Deletes a topic the service created, as a broker outage or an operator's mistake may take it away. */
+  public void deleteTopic(String topic) {
+    try {
+      admin.deleteTopics(List.of(prefix + topic)).all().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("deleting " + topic + " failed", e);
+    }
+  }
+
   /** Every record now in the topic, read from the beginning by a fresh consumer group. */
   public List<ConsumerRecord<byte[], byte[]>> records(String topic) {
     Properties props = new Properties();
