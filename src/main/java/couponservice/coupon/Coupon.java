@@ -47,6 +47,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * and release, which carry only that id, find the coupon), then is recorded, and ends confirmed,
  * released, or timed out: by an entity timer while the entity lives, by the {@link CouponSweeper}
  * otherwise.
+ *
+ * <p>A coupon leaves memory when it has been idle for {@code passivate-after}, unless it holds a reservation:
+ * then it stays until the reservation ends, so that its own timer times it out on time and the confirm of a
+ * payment finds it without a recovery. Only a rebalance or a restart loses the timer then.
  */
 public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon.Command, Coupon.Event, CouponState> {
 
@@ -105,6 +109,11 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
 
   record ClaimAnswered(Reserve reserve, Reservation reservation, Outcome<Long> claim) implements Command {}
 
+  /** Nothing arrived for {@code passivate-after}. */
+  enum Idle implements Command {
+    INSTANCE
+  }
+
   // ---- events ----
 
   public interface Event extends CborSerializable {
@@ -139,17 +148,19 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
 
   public static void init(ActorSystem<?> system, TermsSource terms, ReservationClaims claims, Clock clock,
       CouponSettings settings) {
+    // The coupon passivates itself (see onIdle), so sharding's idle passivation is off.
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            ctx -> create(Long.parseLong(ctx.getEntityId()), terms, claims, clock, settings))
-        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
-            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
-                .withIdleEntityPassivation(settings.passivateAfter()))));
+            ctx -> create(Long.parseLong(ctx.getEntityId()), terms, claims, clock, settings, ctx.getShard()))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
-  public static Behavior<Command> create(
-      long couponId, TermsSource terms, ReservationClaims claims, Clock clock, CouponSettings settings) {
-    return Behaviors.withTimers(timers -> Behaviors.setup(ctx ->
-        new Coupon(ctx, timers, couponId, terms, claims, clock, settings)));
+  /** {@code shard}: where the coupon asks to be passivated. */
+  public static Behavior<Command> create(long couponId, TermsSource terms, ReservationClaims claims, Clock clock,
+      CouponSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> {
+      ctx.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
+      return new Coupon(ctx, timers, couponId, terms, claims, clock, settings, shard);
+    }));
   }
 
   private final ActorContext<Command> context;
@@ -159,6 +170,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   private final ReservationClaims claims;
   private final Clock clock;
   private final CouponSettings settings;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final AwaitingRequests<Command, CouponTerms> awaitingTerms = new AwaitingRequests<>();
   /** Terms learned from the policy but not yet recorded (nothing has changed yet). */
   private CouponTerms loadedTerms;
@@ -168,9 +180,10 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   private CouponState recorded = CouponState.empty();
 
   private Coupon(ActorContext<Command> context, TimerScheduler<Command> timers, long couponId, TermsSource termsSource,
-      ReservationClaims claims, Clock clock, CouponSettings settings) {
+      ReservationClaims claims, Clock clock, CouponSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), Long.toString(couponId)),
         EntitySupervision.ON_JOURNAL_FAILURE);
+    this.shard = shard;
     this.context = context;
     this.timers = timers;
     this.couponId = couponId;
@@ -191,7 +204,15 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
         .forAnyState()
         .onCommand(TermsLoaded.class, this::onTermsLoaded)
         .onCommand(ClaimAnswered.class, this::onClaimAnswered)
+        .onCommand(Idle.class, this::onIdle)
         .onAnyCommand(this::onRequest);
+  }
+
+  private ReplyEffect<Event, CouponState> onIdle(CouponState journaled, Idle idle) {
+    if (!claimInFlight && journaled.status() != CouponStatus.RESERVED) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, CouponState> onRequest(CouponState journaled, Command command) {

@@ -170,6 +170,25 @@ class CouponLifecycleTest {
   }
 
   @Test
+  void aHeldCouponIdleLongerThanThePassivationTimeIsTimedOutByItsOwnTimer() {
+    // No sweep within the test: only the coupon's own timer can release it.
+    Config config = ConfigFactory.parseMap(Map.of("coupon.lifecycle.reservation-timeout", "2s",
+        "coupon.lifecycle.reservation-sweep-interval", "1h", "coupon.lifecycle.passivate-after", "300ms"));
+    try (ServiceNode node = node(config, new OffsetClock())) {
+      int port = node.httpPort();
+      long coupon = coupons(port, "P7D", 21).get(0);
+      assertEquals(200, api.send(port, "POST", "/api/coupons/reserve", ApiClient.serviceToken(),
+          reservation("R-IDLE", 21, coupon, 20_000)).status());
+      Eventually.await(Duration.ofSeconds(20), "the timer released the coupon", () -> database.queryLong(
+          "SELECT count(*) FROM event_journal WHERE persistence_id = 'Coupon|" + coupon
+              + "' AND event_ser_manifest LIKE '%$Released'") == 1);
+      Eventually.await(Duration.ofSeconds(20), "the coupon, no longer held, left memory",
+          () -> !TestNodes.entitiesInMemory(node, Coupon.ENTITY_KEY).contains(Long.toString(coupon)));
+      assertEquals("ISSUED", status(port, coupon));
+    }
+  }
+
+  @Test
   void aReservationHeldWhenItsNodeStoppedIsReleasedAfterTheRestart() {
     Config config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), lifecycle("3s"));
     long coupon;

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
@@ -44,6 +46,7 @@ class CouponTest {
 
   private final TestClock clock = new TestClock(ISSUED_AT.plus(Duration.ofHours(1)));
   private Outcome<Long> claimAnswer = Outcome.ok(COUPON);
+  private final TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
   private final EventSourcedBehaviorTestKit<Coupon.Command, Coupon.Event, CouponState> coupon = start(TIMEOUT, TERMS);
 
   @AfterAll
@@ -60,7 +63,7 @@ class CouponTest {
         Duration.ofHours(1), 4, Duration.ofMinutes(1));
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         Coupon.create(terms.couponId(), id -> CompletableFuture.completedFuture(Outcome.ok(terms)),
-            (reservationId, couponId) -> CompletableFuture.completedFuture(claimAnswer), clock, settings),
+            (reservationId, couponId) -> CompletableFuture.completedFuture(claimAnswer), clock, settings, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
@@ -114,7 +117,8 @@ class CouponTest {
         Coupon.create(COUPON, id -> CompletableFuture.completedFuture(
                 Outcome.rejected(ErrorCode.POLICY_NOT_FOUND, "no policy")),
             (r, c) -> CompletableFuture.completedFuture(Outcome.ok(c)), clock, new CouponSettings(TIMEOUT,
-                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), 4, Duration.ofMinutes(1))));
+                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), 4, Duration.ofMinutes(1)),
+            shard.ref()));
     assertRefused(ErrorCode.COUPON_NOT_FOUND, unknown.runCommand(Coupon.Get::new));
   }
 
@@ -201,6 +205,17 @@ class CouponTest {
     ok(reserve("R2", "30000").reply());
     ok(release("R2", EndReason.RELEASED).reply());
     assertTrue(release("R2", EndReason.PAYMENT_FAILED).hasNoEvents(), "a failed payment after the release changes nothing");
+  }
+
+  @Test
+  void anIdleCouponAsksToBePassivatedUnlessItHoldsAReservation() {
+    ok(reserve("R1", "100000").reply());
+    coupon.runCommand(Coupon.Idle.INSTANCE);
+    shard.expectNoMessage(Duration.ofMillis(300));
+
+    ok(release("R1", EndReason.RELEASED).reply());
+    coupon.runCommand(Coupon.Idle.INSTANCE);
+    assertInstanceOf(ClusterSharding.Passivate.class, shard.receiveMessage());
   }
 
   @Test

@@ -9,6 +9,16 @@ import couponservice.StartupException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,5 +68,17 @@ public final class TestNodes {
 
   public static ServiceNode startSingle(TestDatabase database) {
     return start(nodeConfig(database, freePort(), List.of(), ConfigFactory.empty()));
+  }
+
+  /** The ids of the {@code type} entities that live on {@code node} now. */
+  public static Set<String> entitiesInMemory(ServiceNode node, EntityTypeKey<?> type) {
+    ActorSystem<Void> system = node.system();
+    CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(), replyTo -> new GetShardRegionState(type, replyTo),
+            Duration.ofSeconds(5), system.scheduler())
+        .toCompletableFuture().join();
+    Set<String> ids = new HashSet<>();
+    state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
   }
 }
