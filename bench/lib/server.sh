@@ -27,6 +27,8 @@ fresh_database() {
 
 start_server() {
   local log="$1"
+  # What kind of hour this is (thread hand-off and heap speed swing by several times on this VM), beside the results.
+  java $SERVER_JAVA_OPTS -cp "$JAR" couponservice.dev.MachineProbe > "$(dirname "$log")/machine.json"
   java $SERVER_JAVA_OPTS -jar "$JAR" > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
