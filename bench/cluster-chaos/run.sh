@@ -20,12 +20,12 @@ export COUPON_DISCOVERY=config COUPON_BOOTSTRAP_REQUIRED_CONTACT_POINTS=3
 export COUPON_DISCOVERY_ENDPOINTS="127.0.0.1:28561,127.0.0.1:28562,127.0.0.1:28563"
 declare -A PIDS
 # One rate-limit keyspace for the three nodes (the limit is cluster-wide), fresh for this run.
-RATE_LIMIT_PREFIX="coupon:rl:bench-$(date +%s%N):"
+RATE_LIMIT_PREFIX="$BENCH_RATE_LIMIT_PREFIX$(date +%s%N):"
 
 start_node() {   # n
   local n="$1"
   COUPON_HTTP_PORT=$((18080 + n)) COUPON_REMOTE_PORT=$((25520 + n)) COUPON_MANAGEMENT_PORT=$((28560 + n)) \
-    java $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="$RATE_LIMIT_PREFIX" -jar "$JAR" >> "$OUT/node-$n.log" 2>&1 &
+    "$SERVER_JAVA" $SERVER_RUNTIME_OPTS $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="$RATE_LIMIT_PREFIX" -jar "$JAR" >> "$OUT/node-$n.log" 2>&1 &
   PIDS[$n]=$!
 }
 

@@ -12,7 +12,23 @@ export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" 
 # Transparent huge pages for the Java heaps (this machine's kernel gives them only on request, "madvise"):
 # on this VM a slow hour makes every TLB miss dear, and 4 KiB pages made a heap-bound probe 4-7x slower.
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages}"
+# The service runs on the runtime of its image (Dockerfile), Java 25, where this machine has one; the jar is
+# built for Java 17, which runs it too (SERVER_JAVA=java).
+SERVER_JAVA="${SERVER_JAVA:-$(ls /usr/lib/jvm/*-25-*/bin/java 2>/dev/null | head -n 1)}"
+SERVER_JAVA="${SERVER_JAVA:-java}"
+# The image's runtime options (JDK_JAVA_OPTIONS in the Dockerfile), where this runtime knows them (Java 17 does
+# not): Java 24 and later warn about Pekko's sun.misc.Unsafe and Netty's native access unless they are allowed,
+# and compact object headers (a product option from Java 25 on) made the service's many small objects smaller.
+SERVER_RUNTIME_OPTS=""
+if "$SERVER_JAVA" --sun-misc-unsafe-memory-access=allow -version > /dev/null 2>&1; then
+  SERVER_RUNTIME_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+fi
+if "$SERVER_JAVA" -XX:+UseCompactObjectHeaders -version > /dev/null 2>&1; then
+  SERVER_RUNTIME_OPTS="$SERVER_RUNTIME_OPTS -XX:+UseCompactObjectHeaders"
+fi
 BROKER_JAVA_OPTS="${BROKER_JAVA_OPTS:--XX:+UseTransparentHugePages}"
+# Every benchmark server's rate-limit keys start with this (a run adds its own start time).
+BENCH_RATE_LIMIT_PREFIX="coupon:rl:bench-"
 
 command -v wrk > /dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 
@@ -20,18 +36,22 @@ build_jar() {
   [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }
 
+# A fresh database, and no rate-limit keys of earlier benchmark runs in Redis: they would expire during this
+# run, millions of them, and Redis's expiry cycle tripled its CPU per issued coupon (8.8 to 25 µs).
 fresh_database() {
   psql -h "$PG_HOST" -U "$PG_USER" -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
   psql -h "$PG_HOST" -U "$PG_USER" -d postgres -qc "CREATE DATABASE $BENCH_DB"
+  redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" --scan --pattern "$BENCH_RATE_LIMIT_PREFIX*" \
+    | xargs -r -n 1000 redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" unlink > /dev/null
 }
 
 start_server() {
   local log="$1"
   # What kind of hour this is (thread hand-off and heap speed swing by several times on this VM), beside the results.
-  java $SERVER_JAVA_OPTS -cp "$JAR" couponservice.dev.MachineProbe > "$(dirname "$log")/machine.json"
+  "$SERVER_JAVA" $SERVER_RUNTIME_OPTS $SERVER_JAVA_OPTS -cp "$JAR" couponservice.dev.MachineProbe > "$(dirname "$log")/machine.json"
   # Rate-limit windows of a run of its own, as its database is: users of earlier runs within the hour (or
   # blocked for a day) would otherwise be refused with 429.
-  java $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="coupon:rl:bench-$(date +%s%N):" -jar "$JAR" > "$log" 2>&1 &
+  "$SERVER_JAVA" $SERVER_RUNTIME_OPTS $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="$BENCH_RATE_LIMIT_PREFIX$(date +%s%N):" -jar "$JAR" > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     grep -q "^coupon-service (.*) listening on" "$log" && return 0
