@@ -364,13 +364,16 @@ public final class CouponPolicy
   /**
    * Snapshots by journal rows (replay cost is per row; a row holds a whole batch), at a quiet moment.
    * Storing the snapshot of a big ledger stalls the entity for up to a few hundred milliseconds, so
-   * while batches are large (a flash sale in progress) it waits; past five times the interval it is
-   * taken anyway, by the retention criteria, which also delete older snapshots.
+   * while a flash sale is in progress it waits: quiet is a small batch with no large one during the
+   * quiet period before it (a sale paced by its buyers makes many small batches among the large ones).
+   * Past five times the interval it is taken anyway, by the retention criteria, which also delete
+   * older snapshots.
    */
   @Override
   public boolean shouldSnapshot(PolicyState state, Event event, long sequenceNr) {
-    boolean busy = event instanceof CouponsIssued issued && issued.userIds().size() > QUIET_BATCH_SIZE;
-    return !busy && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
+    boolean quiet = !(event instanceof CouponsIssued issued) || (issued.userIds().size() <= QUIET_BATCH_SIZE
+        && state.noLargeBatchWithin(settings.snapshotQuietPeriod(), issued.issuedAt()));
+    return quiet && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
   }
 
   @Override

@@ -35,6 +35,8 @@ public final class PolicyState {
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
   /** Journal rows applied since the last stored snapshot (what a recovery would replay). */
   private long rowsSinceSnapshot;
+  /** When the policy last issued a batch larger than a quiet one; not in snapshots (a recovered policy is quiet). */
+  private Instant lastLargeBatchAt;
 
   private PolicyState(long policyId, Duration idempotencyRetention, CouponLedger ledger) {
     this.policyId = policyId;
@@ -95,6 +97,9 @@ public final class PolicyState {
     }
     pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
     updatedAt = event.issuedAt();
+    if (event.userIds().size() > CouponPolicy.QUIET_BATCH_SIZE) {
+      lastLargeBatchAt = event.issuedAt();
+    }
     return counted();
   }
 
@@ -121,6 +126,11 @@ public final class PolicyState {
 
   void snapshotStored() {
     rowsSinceSnapshot = 0;
+  }
+
+  /** Whether no large batch was issued during {@code period} before {@code at}. */
+  boolean noLargeBatchWithin(Duration period, Instant at) {
+    return lastLargeBatchAt == null || !at.isBefore(lastLargeBatchAt.plus(period));
   }
 
   private void pruneKeysIssuedBefore(Instant cutoff) {

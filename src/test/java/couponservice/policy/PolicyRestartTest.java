@@ -79,7 +79,10 @@ class PolicyRestartTest {
   @Test
   void aPolicyWithTensOfThousandsOfCouponsRecoversFromItsSnapshot() {
     Config config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(),
-        ConfigFactory.parseString("coupon.policy.snapshot-every-events = 3"));
+        ConfigFactory.parseString("""
+            coupon.policy.snapshot-every-events = 3
+            coupon.policy.snapshot-quiet-period = 0s
+            """));
     long policyId;
     int users = 25_000;
     try (ServiceNode node = TestNodes.start(config)) {
