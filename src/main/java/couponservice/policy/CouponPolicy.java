@@ -47,8 +47,6 @@ public final class CouponPolicy
     extends EventSourcedBehaviorWithEnforcedReplies<CouponPolicy.Command, CouponPolicy.Event, PolicyState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "CouponPolicy");
-  /** A write of at most this many coupons means the policy is not under a rush. */
-  static final int QUIET_BATCH_SIZE = 10;
 
   // ---- commands ----
 
@@ -371,8 +369,7 @@ public final class CouponPolicy
    */
   @Override
   public boolean shouldSnapshot(PolicyState state, Event event, long sequenceNr) {
-    boolean quiet = !(event instanceof CouponsIssued issued) || (issued.userIds().size() <= QUIET_BATCH_SIZE
-        && state.noLargeBatchWithin(settings.snapshotQuietPeriod(), issued.issuedAt()));
+    boolean quiet = !(event instanceof CouponsIssued issued) || state.isQuietWith(issued, settings.snapshotQuietPeriod());
     return quiet && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
   }
 

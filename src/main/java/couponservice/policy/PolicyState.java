@@ -33,6 +33,9 @@ public final class PolicyState {
   private final CouponLedger ledger;
   /** Insertion order is issue order, so expired keys are pruned from the head. */
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
+  /** A write of at most this many coupons means the policy is not under a rush. */
+  private static final int QUIET_BATCH_SIZE = 10;
+
   /** Journal rows applied since the last stored snapshot (what a recovery would replay). */
   private long rowsSinceSnapshot;
   /** When the policy last issued a batch larger than a quiet one; not in snapshots (a recovered policy is quiet). */
@@ -97,7 +100,7 @@ public final class PolicyState {
     }
     pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
     updatedAt = event.issuedAt();
-    if (event.userIds().size() > CouponPolicy.QUIET_BATCH_SIZE) {
+    if (isLarge(event)) {
       lastLargeBatchAt = event.issuedAt();
     }
     return counted();
@@ -128,9 +131,13 @@ public final class PolicyState {
     rowsSinceSnapshot = 0;
   }
 
-  /** Whether no large batch was issued during {@code period} before {@code at}. */
-  boolean noLargeBatchWithin(Duration period, Instant at) {
-    return lastLargeBatchAt == null || !at.isBefore(lastLargeBatchAt.plus(period));
+  /** Whether {@code issued} is a small batch with no large one during {@code period} before it. */
+  boolean isQuietWith(CouponsIssued issued, Duration period) {
+    return !isLarge(issued) && (lastLargeBatchAt == null || !issued.issuedAt().isBefore(lastLargeBatchAt.plus(period)));
+  }
+
+  private static boolean isLarge(CouponsIssued issued) {
+    return issued.userIds().size() > QUIET_BATCH_SIZE;
   }
 
   private void pruneKeysIssuedBefore(Instant cutoff) {
