@@ -275,13 +275,12 @@ public final class ServiceNode implements AutoCloseable {
 
     HttpContext http = new HttpContext(sharding, authenticator, new Responses(clock), askTimeout,
         config.getBytes("coupon.http.max-body-bytes"), callbacks, blocking);
-    // Issuance first: it is the hot path, and routes are tried in order.
     StatisticsReadModel statistics = new StatisticsReadModel(database);
     LiveStatistics live = LiveStatistics.start(system, statistics, blocking,
         config.getDuration("coupon.statistics.live-interval"));
-    ApiRoutes api = new ApiRoutes(http.responses(), List.of(
-        new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks), rateLimiter(system, config, clock),
-            clock).route(),
+    IssuanceRoutes issuance = new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks),
+        rateLimiter(system, config, clock), clock);
+    ApiRoutes api = new ApiRoutes(http, issuance, List.of(
         new WalletRoutes(http, new WalletReadModel(database), clock).route(),
         new CouponRoutes(http, reservations).route(),
         new PolicyRoutes(http, new PolicyReadModel(database), statistics).route(),
@@ -290,7 +289,7 @@ public final class ServiceNode implements AutoCloseable {
     String host = config.getString("coupon.http.interface");
     int port = config.getInt("coupon.http.port");
     try {
-      ServerBinding binding = await(Http.get(system).newServerAt(host, port).bind(api.route()), "binding HTTP");
+      ServerBinding binding = await(Http.get(system).newServerAt(host, port).bind(api.handler(system)), "binding HTTP");
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       return binding;
     } catch (StartupException e) {

@@ -14,6 +14,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -30,8 +32,12 @@ public abstract class ApiDirectives extends AllDirectives {
 
   protected Route authenticated(Function<Caller, Route> inner) {
     Authenticator authenticator = http.authenticator();
-    return extractRequest(request ->
-        inner.apply(authenticator.authenticate(name -> request.getHeader(name).map(HttpHeader::value))));
+    return extractRequest(request -> inner.apply(callerOf(authenticator, request)));
+  }
+
+  /** The caller of {@code request}; a {@link CouponException} (401) when it cannot be established. */
+  static Caller callerOf(Authenticator authenticator, HttpRequest request) {
+    return authenticator.authenticate(name -> request.getHeader(name).map(HttpHeader::value));
   }
 
   /** The request body as JSON: 415 if it is declared as something else, 413 past the size limit. */
@@ -64,7 +70,7 @@ public abstract class ApiDirectives extends AllDirectives {
   }
 
   /** The positive long in {@code segment}, or 0. */
-  private static long parseId(String segment) {
+  static long parseId(String segment) {
     try {
       return Math.max(0, Long.parseLong(segment));
     } catch (NumberFormatException e) {
@@ -78,9 +84,14 @@ public abstract class ApiDirectives extends AllDirectives {
   }
 
   protected <T> Route reply(CompletionStage<Outcome<T>> outcome, int successStatus) {
-    return completeWithFuture(outcome.handleAsync((value, failure) -> failure == null
+    return completeWithFuture(respond(outcome, successStatus));
+  }
+
+  /** The response to an entity's answer, built on the dispatcher. */
+  protected <T> CompletionStage<HttpResponse> respond(CompletionStage<Outcome<T>> outcome, int successStatus) {
+    return outcome.handleAsync((value, failure) -> failure == null
         ? http.responses().outcome(value, successStatus)
-        : http.responses().failure(failure), http.callbacks()));
+        : http.responses().failure(failure), http.callbacks());
   }
 
   /** A read-model query run on the blocking dispatcher, answered 200 with its result. */

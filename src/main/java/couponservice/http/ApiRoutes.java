@@ -6,11 +6,15 @@ import couponservice.metrics.CouponMetrics;
 import couponservice.metrics.RouteTemplates;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
@@ -25,6 +29,7 @@ import org.apache.pekko.http.javadsl.server.RequestEntityExpectedRejection;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.japi.function.Function;
 
 /**
  * The whole HTTP API ({@code /api/...}, plus {@code /health} for load balancers) with the contract's error body on every failure path: refusals, unknown routes
@@ -37,22 +42,36 @@ public final class ApiRoutes extends AllDirectives {
   private static final ContentType OPENAPI_TYPE =
       ContentTypes.create(MediaTypes.applicationWithOpenCharset("yaml"), HttpCharsets.UTF_8);
   private final Responses responses;
-  private final List<Route> featureRoutes;
+  private final IssueByPolicyShortcut issueByPolicy;
+  private final Route issuanceRoute;
+  private final List<Route> otherFeatureRoutes;
   // Built once: the Java DSL re-evaluates a directive's inner route for every request.
   private final ExceptionHandler exceptionHandler;
   private final RejectionHandler rejectionHandler;
 
-  public ApiRoutes(Responses responses, List<Route> featureRoutes) {
-    this.responses = responses;
-    this.featureRoutes = featureRoutes;
+  /** Issuance comes first: it is the hot path, and routes are tried in order. */
+  public ApiRoutes(HttpContext http, IssuanceRoutes issuance, List<Route> otherFeatureRoutes) {
+    this.responses = http.responses();
+    this.issueByPolicy = new IssueByPolicyShortcut(http, issuance);
+    this.issuanceRoute = issuance.route();
+    this.otherFeatureRoutes = otherFeatureRoutes;
     this.exceptionHandler = exceptionHandler();
     this.rejectionHandler = rejectionHandler();
   }
 
-  public Route route() {
+  /** What the HTTP server answers requests with: the issue-by-policy shortcut, or else the routes. */
+  public Function<HttpRequest, CompletionStage<HttpResponse>> handler(ClassicActorSystemProvider system) {
+    Function<HttpRequest, CompletionStage<HttpResponse>> routes = route().handler(system);
+    return request -> {
+      Optional<CompletionStage<HttpResponse>> answer = issueByPolicy.answer(request);
+      return answer.isPresent() ? answer.get() : routes.apply(request);
+    };
+  }
+
+  Route route() {
     // Each level is built once and shared: a directive's inner supplier runs for every request, so a tree
     // built inside one would be rebuilt per request.
-    Route api = concat(featureRoutes.get(0), featureRoutes.subList(1, featureRoutes.size()).toArray(Route[]::new));
+    Route api = concat(issuanceRoute, otherFeatureRoutes.toArray(Route[]::new));
     Route endpoints = concat(
         path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(METRICS_TYPE,
@@ -71,8 +90,7 @@ public final class ApiRoutes extends AllDirectives {
       String route = RouteTemplates.of(request.getUri().path());
       String method = request.method().name();
       return mapResponse(response -> {
-        CouponMetrics.HTTP_REQUESTS.labelValues(route, method, Integer.toString(response.status().intValue()))
-            .observe((System.nanoTime() - started) / 1e9);
+        CouponMetrics.observeRequest(route, method, response.status().intValue(), started);
         return response;
       }, inner);
     });

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -30,6 +30,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** Issuance: by code ({@code /api/coupons/download}), by policy id, and admin batches. */
 public final class IssuanceRoutes extends ApiDirectives {
   public static final int MAX_DIRECT_ISSUE_USERS = 10_000;
+  static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7E]{1,64}");
 
   private final CouponCodeDirectory codes;
@@ -56,7 +57,8 @@ public final class IssuanceRoutes extends ApiDirectives {
     return concat(
         pathPrefix("coupons", () -> underCoupons),
         pathPrefix("coupon-policies", () -> pathId("policyId", policyId -> path("issue", () ->
-            post(() -> authenticated(caller -> jsonBody(body -> issueByPolicy(caller, policyId, body))))))));
+            post(() -> authenticated(caller -> jsonBody(body -> optionalHeaderValueByName(IDEMPOTENCY_KEY_HEADER, key ->
+                completeWithFuture(issue(issueByPolicy(caller, policyId, body, key)))))))))));
   }
 
   private Route downloadByCode(Caller caller, JsonBody body) {
@@ -66,34 +68,46 @@ public final class IssuanceRoutes extends ApiDirectives {
     }
     long userId = body.requiredId("userId");
     caller.requireSelfOrAdmin(userId);
-    return idempotencyKey(key -> rateLimited(userId, () -> reply(codes.policyIdOf(couponCode).thenComposeAsync(policyId ->
-        policyId instanceof Outcome.Ok<Long> ok
-            ? issue(ok.value(), userId, IssueChannel.BY_CODE, key)
-            : CompletableFuture.completedFuture(((Outcome.Rejected<Long>) policyId).<IssuedCoupon>cast()),
-        http.callbacks()), 201)));
+    return optionalHeaderValueByName(IDEMPOTENCY_KEY_HEADER, header -> {
+      String key = checkedIdempotencyKey(header);
+      return completeWithFuture(rateLimited(userId, () -> codes.policyIdOf(couponCode).thenComposeAsync(policyId ->
+          policyId instanceof Outcome.Ok<Long> ok
+              ? issue(ok.value(), userId, IssueChannel.BY_CODE, key)
+              : CompletableFuture.completedFuture(((Outcome.Rejected<Long>) policyId).<IssuedCoupon>cast()),
+          http.callbacks())));
+    });
   }
 
-  private Route issueByPolicy(Caller caller, long policyId, JsonBody body) {
+  /** {@code POST /api/coupon-policies/{policyId}/issue} once its caller, body and key are known good. */
+  record IssueByPolicy(long policyId, long userId, String idempotencyKey) {}
+
+  /** Checks what can be checked before the user's rate limit is spent; a {@link CouponException} when it fails. */
+  IssueByPolicy issueByPolicy(Caller caller, long policyId, JsonBody body, Optional<String> idempotencyKey) {
     long userId = body.requiredId("userId");
     caller.requireSelfOrAdmin(userId);
-    return idempotencyKey(key -> rateLimited(userId, () -> reply(issue(policyId, userId, IssueChannel.BY_POLICY, key), 201)));
+    return new IssueByPolicy(policyId, userId, checkedIdempotencyKey(idempotencyKey));
+  }
+
+  CompletionStage<HttpResponse> issue(IssueByPolicy request) {
+    return rateLimited(request.userId(),
+        () -> issue(request.policyId(), request.userId(), IssueChannel.BY_POLICY, request.idempotencyKey()));
   }
 
   /** The user's issuance rate limit first: over it, 429 with Retry-After and nothing issued. */
-  private Route rateLimited(long userId, Supplier<Route> inner) {
-    // onSuccess continues on the request's dispatcher; a decision made in-process continues at once.
-    return onSuccess(rateLimiter.check(userId), decision -> {
+  private CompletionStage<HttpResponse> rateLimited(long userId, Supplier<CompletionStage<Outcome<IssuedCoupon>>> issue) {
+    // Redis answers on its client's thread: the issue is asked from the dispatcher.
+    return rateLimiter.check(userId).thenComposeAsync(decision -> {
       if (decision.degraded()) {
         CouponMetrics.RATE_LIMIT.labelValues("degraded").inc();
       }
       if (decision.allowed()) {
-        return inner.get();
+        return respond(issue.get(), 201);
       }
       CouponMetrics.RATE_LIMIT.labelValues("rejected").inc();
-      return complete(http.responses()
+      return CompletableFuture.completedFuture(http.responses()
           .error(ErrorCode.COUPON_ISSUE_LIMIT_EXCEEDED, "too many coupon issuances for this user; retry later")
           .addHeader(RawHeader.create("Retry-After", Long.toString(decision.retryAfterSeconds()))));
-    });
+    }, http.callbacks());
   }
 
   private Route directIssue(Caller caller, JsonBody body) {
@@ -149,13 +163,12 @@ public final class IssuanceRoutes extends ApiDirectives {
     return null;
   }
 
-  private Route idempotencyKey(Function<String, Route> inner) {
-    return optionalHeaderValueByName("Idempotency-Key", key -> {
-      if (key.isPresent() && !IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
-        throw CouponException.invalid("Idempotency-Key must be 1-64 printable ASCII characters");
-      }
-      return inner.apply(key.orElse(null));
-    });
+  /** The Idempotency-Key header's value, or null without one. */
+  private static String checkedIdempotencyKey(Optional<String> key) {
+    if (key.isPresent() && !IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+      throw CouponException.invalid("Idempotency-Key must be 1-64 printable ASCII characters");
+    }
+    return key.orElse(null);
   }
 
   private EntityRef<CouponPolicy.Command> policy(long policyId) {

@@ -29,6 +29,11 @@ public final class CouponMetrics {
       .classicUpperBounds(LATENCY_BUCKETS)
       .register(REGISTRY);
 
+  /** One answered request, started at {@code startedNanos} ({@link System#nanoTime}). */
+  public static void observeRequest(String route, String method, int status, long startedNanos) {
+    HTTP_REQUESTS.labelValues(route, method, Integer.toString(status)).observe((System.nanoTime() - startedNanos) / 1e9);
+  }
+
   public static final Counter COUPONS = Counter.builder()
       .name("coupons_total")
       .help("Coupon transitions applied to the read model, by event: issued, reserved, released, used, expired, cancelled")
