@@ -84,6 +84,26 @@ class IssueByPolicyShortcutTest {
     assertEquals(List.of(5L, 7L), rateLimitChecks);
   }
 
+  @Test
+  void answersAnIssuanceThatThrowsWithTheContractsError() throws Exception {
+    IssueByPolicyShortcut failing = shortcut(new IssueRateLimiter() {
+      @Override
+      public CompletionStage<RateLimitDecision> check(long userId) {
+        throw new IllegalStateException("limiter broken");
+      }
+
+      @Override
+      public void close() {}
+    });
+
+    HttpResponse response = failing.answer(post("/api/coupon-policies/12/issue", ADMIN, json("{\"userId\":5}")))
+        .orElseThrow().toCompletableFuture().get();
+
+    assertEquals(503, response.status().intValue());
+    String body = ((HttpEntity.Strict) response.entity()).getData().utf8String();
+    assertTrue(body.contains("\"code\":\"SERVICE_UNAVAILABLE\"") && !body.contains("limiter broken"), body);
+  }
+
   static Stream<Arguments> requestsForTheRoutes() {
     String path = "/api/coupon-policies/12/issue";
     HttpEntity.Strict body = json("{\"userId\":5}");
