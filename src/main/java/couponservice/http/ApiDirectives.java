@@ -55,10 +55,13 @@ public abstract class ApiDirectives extends AllDirectives {
   }
 
   private static void requireJson(HttpEntity entity) {
-    boolean empty = entity.isKnownEmpty();
-    if (!empty && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+    if (!entity.isKnownEmpty() && !declaresJson(entity)) {
       throw new CouponException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
     }
+  }
+
+  static boolean declaresJson(HttpEntity entity) {
+    return entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON);
   }
 
   /** A path segment that must be a positive long id; anything else is 400 naming {@code name}. */

@@ -1,6 +1,7 @@
 package couponservice.http;
 
 import couponservice.metrics.CouponMetrics;
+import couponservice.metrics.RouteTemplates;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -9,7 +10,6 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
 
 /**
  * {@code POST /api/coupon-policies/{policyId}/issue}, the request of a flash sale, answered without the routing
@@ -22,7 +22,6 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 final class IssueByPolicyShortcut {
   private static final String PREFIX = "/api/coupon-policies/";
   private static final String SUFFIX = "/issue";
-  private static final String ROUTE_TEMPLATE = "/api/coupon-policies/{policyId}/issue";
 
   private final HttpContext http;
   private final IssuanceRoutes issuance;
@@ -42,7 +41,7 @@ final class IssueByPolicyShortcut {
     // Composed, not called: whatever the issuance throws becomes a failed answer, as in the routes.
     return Optional.of(CompletableFuture.completedFuture(issue).thenCompose(issuance::issue).handle((response, failure) -> {
       HttpResponse answered = failure == null ? response : http.responses().failure(failure);
-      CouponMetrics.observeRequest(ROUTE_TEMPLATE, "POST", answered.status().intValue(), started);
+      CouponMetrics.observeRequest(RouteTemplates.ISSUE_BY_POLICY, "POST", answered.status().intValue(), started);
       return answered;
     }));
   }
@@ -56,7 +55,7 @@ final class IssueByPolicyShortcut {
     HttpEntity entity = request.entity();
     if (policyId == 0 || !(entity instanceof HttpEntity.Strict body) || body.getData().isEmpty()
         || body.getData().size() > http.maxBodyBytes()
-        || !body.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+        || !ApiDirectives.declaresJson(body)) {
       return null;
     }
     try {

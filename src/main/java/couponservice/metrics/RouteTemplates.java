@@ -11,13 +11,16 @@ import java.util.List;
 public final class RouteTemplates {
   private RouteTemplates() {}
 
+  /** The flash sale's endpoint, which the HTTP layer also answers outside the routes. */
+  public static final String ISSUE_BY_POLICY = "/api/coupon-policies/{policyId}/issue";
+
   private static final List<String> TEMPLATES = List.of(
       "/health",
       "/metrics",
       "/openapi.yaml",
       "/api/coupon-policies",
       "/api/coupon-policies/{policyId}",
-      "/api/coupon-policies/{policyId}/issue",
+      ISSUE_BY_POLICY,
       "/api/coupon-policies/{policyId}/remaining-quantity",
       "/api/coupon-policies/{policyId}/activate",
       "/api/coupon-policies/{policyId}/deactivate",
