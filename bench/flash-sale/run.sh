@@ -5,7 +5,8 @@
 # connections against a trivial route (the machine's ceiling), and finally an exactness check: the
 # policy's journal against the 201 answers wrk counted.
 # The warm-up (WARMUP_SECONDS, not measured) stands for the traffic a server has served before a sale:
-# the JIT compilers were still taking 12% of the service's CPU 40 s into a run.
+# the JIT compilers were still taking 12% of the service's CPU 40 s into a run. It ends with 20 rounds of
+# 200 connections opened at once (warm_connection_setup), the connections such a server has accepted.
 # Usage: bench/flash-sale/run.sh [seconds per run]   (needs wrk and PostgreSQL on 127.0.0.1)
 set -euo pipefail
 DURATION="${1:-30}"
@@ -50,6 +51,8 @@ issue_run() {   # name run-id connections seconds [pace-ms] [wrk threads]
 }
 
 issue_run warm-up 1 200 "$WARMUP_SECONDS"
+warm_connection_setup > "$OUT/connection-warm-up.json"
+printf '%-28s %s\n' "connection-warm-up" "$(cat "$OUT/connection-warm-up.json")"
 issue_run issue-200 2 200 "$DURATION"
 issue_run issue-1000 3 1000 "$DURATION"
 issue_run issue-200-paced-7ms 4 200 "$DURATION" 7

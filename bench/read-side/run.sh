@@ -52,6 +52,8 @@ wallet() {   # name seconds pace-ms
 }
 
 wallet wallet-warm-up 15 0
+warm_connection_setup > "$OUT/connection-warm-up.json"
+printf '%-26s %s\n' "connection-warm-up" "$(cat "$OUT/connection-warm-up.json")"
 wallet wallet-saturating "$DURATION" 0
 wallet wallet-paced "$DURATION" "$WALLET_PACE_MS"
 
