@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /** The coupon state machine, one command at a time, on the persistence testkit's in-memory journal. */
 class CouponTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")
       .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config()));
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
   private static final long COUPON = 3_000_000_007L;
   private static final long OWNER = 42;
   private static final Instant ISSUED_AT = Instant.parse("2026-06-01T00:00:00Z");

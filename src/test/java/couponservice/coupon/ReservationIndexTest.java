@@ -24,9 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class ReservationIndexTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")
       .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config()));
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
   private static final Duration RETENTION = Duration.ofMinutes(30);
 
   private final TestClock clock = new TestClock(Instant.parse("2026-06-01T00:00:00Z"));

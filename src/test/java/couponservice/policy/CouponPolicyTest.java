@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 
 /** The policy's rules, one command at a time, on the in-memory journal of the persistence testkit. */
 class CouponPolicyTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory
       .parseResources("serialization.conf")
       .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config()));
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
   private static final long POLICY_ID = 7;
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
   private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4, Duration.ofSeconds(1));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class PolicySnapshotSerializerTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf"));
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")));
 
   @AfterAll
   static void shutdown() {
