@@ -51,8 +51,7 @@ issue_run() {   # name run-id connections seconds [pace-ms] [wrk threads]
 }
 
 issue_run warm-up 1 200 "$WARMUP_SECONDS"
-warm_connection_setup > "$OUT/connection-warm-up.json"
-printf '%-28s %s\n' "connection-warm-up" "$(cat "$OUT/connection-warm-up.json")"
+warm_connection_setup "$OUT"
 issue_run issue-200 2 200 "$DURATION"
 issue_run issue-1000 3 1000 "$DURATION"
 issue_run issue-200-paced-7ms 4 200 "$DURATION" 7

@@ -90,9 +90,10 @@ cpu_report() {
 # Rounds of connections opened at once and closed when answered (bench/lib/connection_churn.py), as a server
 # that has run for a while has accepted: with only a few hundred connections before a measured run, the last
 # of its 200 connections waited 160-200 ms for its first answer, and wrk turns each such wait into dozens of
-# made-up samples (see flash-sale/issue.lua). Prints the time of each round.
-warm_connection_setup() {
-  python3 "$ROOT/bench/lib/connection_churn.py" "$HTTP_PORT" 200 "${1:-20}"
+# made-up samples (see flash-sale/issue.lua). Writes the time of each round to <results>/connection-warm-up.json.
+warm_connection_setup() {   # results directory
+  python3 "$ROOT/bench/lib/connection_churn.py" "$HTTP_PORT" 200 20 > "$1/connection-warm-up.json"
+  echo "connection-warm-up $(cat "$1/connection-warm-up.json")"
 }
 
 mint() {

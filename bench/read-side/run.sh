@@ -52,8 +52,7 @@ wallet() {   # name seconds pace-ms
 }
 
 wallet wallet-warm-up 15 0
-warm_connection_setup > "$OUT/connection-warm-up.json"
-printf '%-26s %s\n' "connection-warm-up" "$(cat "$OUT/connection-warm-up.json")"
+warm_connection_setup "$OUT"
 wallet wallet-saturating "$DURATION" 0
 wallet wallet-paced "$DURATION" "$WALLET_PACE_MS"
 

@@ -3,8 +3,8 @@ package couponservice;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
-import com.typesafe.config.ConfigFactory;
 import couponservice.http.Json;
+import couponservice.testkit.EntityTestConfig;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -21,7 +21,7 @@ class JacksonModulesTest {
 
   @Test
   void theCborSerializationOfMessagesEventsAndSnapshotsUsesBlackbirdBesidePekkosModules() {
-    ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")));
+    ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.serialization());
     try {
       var modules = JacksonObjectMapperProvider.get(testKit.system().classicSystem())
           .getOrCreate("jackson-cbor", Optional.empty())

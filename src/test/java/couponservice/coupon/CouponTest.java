@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.coupon.Coupon.Cancelled;
@@ -16,6 +15,7 @@ import couponservice.coupon.Coupon.TermsRecorded;
 import couponservice.coupon.Coupon.Used;
 import couponservice.policy.CouponTerms;
 import couponservice.policy.DiscountType;
+import couponservice.testkit.EntityTestConfig;
 import couponservice.testkit.TestClock;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.AfterAll;
@@ -34,9 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** The coupon state machine, one command at a time, on the persistence testkit's in-memory journal. */
 class CouponTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final long COUPON = 3_000_000_007L;
   private static final long OWNER = 42;
   private static final Instant ISSUED_AT = Instant.parse("2026-06-01T00:00:00Z");

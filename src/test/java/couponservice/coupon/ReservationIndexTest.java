@@ -3,9 +3,9 @@ package couponservice.coupon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
+import couponservice.testkit.EntityTestConfig;
 import couponservice.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess;
 import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -24,9 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class ReservationIndexTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final Duration RETENTION = Duration.ofMinutes(30);
 
   private final TestClock clock = new TestClock(Instant.parse("2026-06-01T00:00:00Z"));

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.policy.CouponPolicy.CouponsIssued;
 import couponservice.policy.CouponPolicy.PolicyCreated;
+import couponservice.testkit.EntityTestConfig;
 import couponservice.testkit.TestClock;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,7 +20,6 @@ import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 
@@ -31,10 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** The policy's rules, one command at a time, on the in-memory journal of the persistence testkit. */
 class CouponPolicyTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory
-      .parseResources("serialization.conf")
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(PersistenceTestKitSnapshotPlugin.config())));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final long POLICY_ID = 7;
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
   private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4, Duration.ofSeconds(1));

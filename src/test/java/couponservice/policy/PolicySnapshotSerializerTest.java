@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import couponservice.policy.CouponPolicy.KeyedIssue;
+import couponservice.testkit.EntityTestConfig;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class PolicySnapshotSerializerTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseResources("serialization.conf")));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.serialization());
 
   @AfterAll
   static void shutdown() {
