@@ -280,8 +280,7 @@ public final class ServiceNode implements AutoCloseable {
         config.getDuration("coupon.statistics.live-interval"));
     IssuanceRoutes issuance = new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks),
         rateLimiter(system, config, clock), clock);
-    ApiRoutes api = new ApiRoutes(http, issuance, List.of(
-        new WalletRoutes(http, new WalletReadModel(database), clock).route(),
+    ApiRoutes api = new ApiRoutes(http, issuance, new WalletRoutes(http, new WalletReadModel(database), clock), List.of(
         new CouponRoutes(http, reservations).route(),
         new PolicyRoutes(http, new PolicyReadModel(database), statistics).route(),
         new StatisticsRoutes(http, statistics, live).route()));

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -42,29 +43,34 @@ public final class ApiRoutes extends AllDirectives {
   private static final ContentType OPENAPI_TYPE =
       ContentTypes.create(MediaTypes.applicationWithOpenCharset("yaml"), HttpCharsets.UTF_8);
   private final Responses responses;
-  private final IssueByPolicyShortcut issueByPolicy;
+  private final List<RouteShortcut<?>> shortcuts;
   private final Route issuanceRoute;
   private final List<Route> otherFeatureRoutes;
   // Built once: the Java DSL re-evaluates a directive's inner route for every request.
   private final ExceptionHandler exceptionHandler;
   private final RejectionHandler rejectionHandler;
 
-  /** Issuance comes first: it is the hot path, and routes are tried in order. */
-  public ApiRoutes(HttpContext http, IssuanceRoutes issuance, List<Route> otherFeatureRoutes) {
+  /** Issuance comes first, then the wallet: they are the hot paths, and routes are tried in order. */
+  public ApiRoutes(HttpContext http, IssuanceRoutes issuance, WalletRoutes wallet, List<Route> otherFeatureRoutes) {
     this.responses = http.responses();
-    this.issueByPolicy = new IssueByPolicyShortcut(http, issuance);
+    this.shortcuts = List.of(new IssueByPolicyShortcut(http, issuance), new WalletShortcut(http, wallet));
     this.issuanceRoute = issuance.route();
-    this.otherFeatureRoutes = otherFeatureRoutes;
+    this.otherFeatureRoutes = Stream.concat(Stream.of(wallet.route()), otherFeatureRoutes.stream()).toList();
     this.exceptionHandler = exceptionHandler();
     this.rejectionHandler = rejectionHandler();
   }
 
-  /** What the HTTP server answers requests with: the issue-by-policy shortcut, or else the routes. */
+  /** What the HTTP server answers requests with: the first shortcut that accepts a request, or else the routes. */
   public Function<HttpRequest, CompletionStage<HttpResponse>> handler(ClassicActorSystemProvider system) {
     Function<HttpRequest, CompletionStage<HttpResponse>> routes = route().handler(system);
     return request -> {
-      Optional<CompletionStage<HttpResponse>> answer = issueByPolicy.answer(request);
-      return answer.isPresent() ? answer.get() : routes.apply(request);
+      for (RouteShortcut<?> shortcut : shortcuts) {
+        Optional<CompletionStage<HttpResponse>> answer = shortcut.answer(request);
+        if (answer.isPresent()) {
+          return answer.get();
+        }
+      }
+      return routes.apply(request);
     };
   }
 

@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** The user's wallet: {@code /api/coupons/users/{userId}}, its expiring coupons and its statistics. */
@@ -43,14 +45,19 @@ public final class WalletRoutes extends ApiDirectives {
 
   record ExpiringCoupons(List<CouponView> coupons) {}
 
+  /** A wallet listing its caller may read, with its parameters parsed. */
+  record Listing(long userId, Filter filter, Position after, int limit) {}
+
   public Route route() {
     return pathPrefix("coupons", () -> pathPrefix("users", () -> pathId("userId", userId ->
-        get(() -> authenticated(caller -> owned(caller, userId, () -> concat(
+        get(() -> authenticated(caller -> concat(
             pathEnd(() -> parameterOptional("status", status -> parameterOptional("cursor", cursor ->
-                parameterOptional("limit", limit -> list(userId, status, cursor, limit))))),
-            path("expiring", () -> parameterOptional("days", days ->
-                parameterOptional("limit", limit -> expiring(userId, days, limit)))),
-            path("statistics", () -> query(() -> wallet.statistics(userId, clock.instant()))))))))));
+                parameterOptional("limit", limit -> completeWithFuture(list(listing(caller, userId, status, cursor,
+                    limit))))))),
+            owned(caller, userId, () -> concat(
+                path("expiring", () -> parameterOptional("days", days ->
+                    parameterOptional("limit", limit -> expiring(userId, days, limit)))),
+                path("statistics", () -> query(() -> wallet.statistics(userId, clock.instant())))))))))));
   }
 
   private Route owned(Caller caller, long userId, Supplier<Route> inner) {
@@ -58,11 +65,16 @@ public final class WalletRoutes extends ApiDirectives {
     return inner.get();
   }
 
-  private Route list(long userId, Optional<String> status, Optional<String> cursor, Optional<String> limitParam) {
-    Filter filter = filterOf(status);
-    int limit = QueryParams.limit(limitParam, QueryParams.DEFAULT_LIMIT);
-    Position after = positionOf(cursor);
-    return query(() -> CouponPage.of(wallet.coupons(userId, filter, after, limit, clock.instant())));
+  /** Checks the caller and the parameters of a listing; a {@link CouponException} when they fail. */
+  Listing listing(Caller caller, long userId, Optional<String> status, Optional<String> cursor,
+      Optional<String> limit) {
+    caller.requireOwnerServiceOrAdmin(userId);
+    return new Listing(userId, filterOf(status), positionOf(cursor), QueryParams.limit(limit, QueryParams.DEFAULT_LIMIT));
+  }
+
+  CompletionStage<HttpResponse> list(Listing listing) {
+    return queryResponse(() -> CouponPage.of(wallet.coupons(listing.userId(), listing.filter(), listing.after(),
+        listing.limit(), clock.instant())));
   }
 
   private Route expiring(long userId, Optional<String> daysParam, Optional<String> limitParam) {

@@ -13,6 +13,8 @@ public final class RouteTemplates {
 
   /** The flash sale's endpoint, which the HTTP layer also answers outside the routes. */
   public static final String ISSUE_BY_POLICY = "/api/coupon-policies/{policyId}/issue";
+  /** The wallet's listing, which the HTTP layer also answers outside the routes. */
+  public static final String WALLET = "/api/coupons/users/{userId}";
 
   private static final List<String> TEMPLATES = List.of(
       "/health",
@@ -31,7 +33,7 @@ public final class RouteTemplates {
       "/api/coupons/apply",
       "/api/coupons/apply/{reservationId}",
       "/api/coupons/reservations/{reservationId}/confirm",
-      "/api/coupons/users/{userId}",
+      WALLET,
       "/api/coupons/users/{userId}/expiring",
       "/api/coupons/users/{userId}/statistics",
       "/api/coupons/validate/{couponCode}",

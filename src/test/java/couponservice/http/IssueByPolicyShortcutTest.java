@@ -138,10 +138,10 @@ class IssueByPolicyShortcutTest {
 
   @Test
   void findsThePolicyIdOfAnIssuePathOnly() {
-    assertEquals(42, IssueByPolicyShortcut.policyIdIn("/api/coupon-policies/42/issue"));
-    assertEquals(0, IssueByPolicyShortcut.policyIdIn("/api/coupon-policies//issue"));
-    assertEquals(0, IssueByPolicyShortcut.policyIdIn("/api/coupon-policies/-3/issue"));
-    assertEquals(0, IssueByPolicyShortcut.policyIdIn("/api/coupon-policies/99999999999999999999/issue"));
-    assertEquals(0, IssueByPolicyShortcut.policyIdIn("/api/coupons/42/issue"));
+    assertEquals(42, RouteShortcut.idIn("/api/coupon-policies/42/issue", "/api/coupon-policies/", "/issue"));
+    assertEquals(0, RouteShortcut.idIn("/api/coupon-policies//issue", "/api/coupon-policies/", "/issue"));
+    assertEquals(0, RouteShortcut.idIn("/api/coupon-policies/-3/issue", "/api/coupon-policies/", "/issue"));
+    assertEquals(0, RouteShortcut.idIn("/api/coupon-policies/99999999999999999999/issue", "/api/coupon-policies/", "/issue"));
+    assertEquals(0, RouteShortcut.idIn("/api/coupons/42/issue", "/api/coupon-policies/", "/issue"));
   }
 }

@@ -341,12 +341,18 @@ abstract class ReadSideContract {
     long policyId = policy(Map.of());
     issue(policyId, 9_001);
     get("/api/coupons/validate/ANY", ApiClient.userToken(9_001));
+    get("/api/coupons/users/9001?limit=5", ApiClient.userToken(9_001));
+    get("/api/coupons/users/9001?limit=500", ApiClient.userToken(9_001));
     get("/no/such/route/123", null);
     Eventually.await(READ_VIEW, "the issuance counted by the read model", () ->
         metric(text("/metrics").body(), "coupons_total{event=\"issued\"}") >= 1);
     String metrics = text("/metrics").body();
     assertTrue(metric(metrics, "http_server_requests_seconds_count{method=\"POST\",route=\"/api/coupon-policies/{policyId}/issue\",status=\"201\"}") >= 1,
         "issue requests counted by route template");
+    assertTrue(metric(metrics, "http_server_requests_seconds_count{method=\"GET\",route=\"/api/coupons/users/{userId}\",status=\"200\"}") >= 1,
+        "wallet pages counted by route template");
+    assertTrue(metric(metrics, "http_server_requests_seconds_count{method=\"GET\",route=\"/api/coupons/users/{userId}\",status=\"400\"}") >= 1,
+        "refused wallet pages counted by route template");
     assertTrue(metric(metrics, "http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}") >= 1);
     assertTrue(metrics.contains("http_server_requests_seconds_bucket{"), "latency histograms");
     assertTrue(metrics.contains("projection_lag_seconds_bucket{"), "projection lag");
