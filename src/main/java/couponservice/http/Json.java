@@ -11,6 +11,8 @@ import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.time.Instant;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /** The JSON of the HTTP API: ISO-8601 instants with Z, ISO durations, plain decimals, strict parsing. */
@@ -19,6 +21,8 @@ public final class Json {
       .addModule(new JavaTimeModule())
       .addModule(new Jdk8Module())
       .addModule(new BlackbirdModule())
+      // After JavaTimeModule, so that it replaces that module's instant serializer.
+      .addModule(new SimpleModule().addSerializer(Instant.class, new IsoInstantSerializer()))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
