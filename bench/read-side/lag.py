@@ -1,5 +1,6 @@
 """Projection lag percentiles from two scrapes of /metrics: the projection_lag_seconds histogram's
-bucket counts after minus before, per projection, interpolated within buckets as Prometheus does."""
+bucket counts after minus before, per projection, interpolated within buckets as Prometheus does.
+handler_latency.py reads the request histogram the same way."""
 import json
 import re
 import sys
@@ -7,11 +8,12 @@ import sys
 SAMPLE = re.compile(r'^projection_lag_seconds_bucket\{projection="([^"]+)",le="([^"]+)"\} (\S+)$')
 
 
-def buckets(path):
+def buckets(path, sample=SAMPLE):
+    """{series: {upper bound: cumulative count}} of the lines sample matches as (series, le, count)."""
     found = {}
     with open(path) as text:
         for line in text:
-            match = SAMPLE.match(line.strip())
+            match = sample.match(line.strip())
             if match:
                 projection, le, count = match.groups()
                 found.setdefault(projection, {})[float("inf") if le == "+Inf" else float(le)] = float(count)
@@ -34,12 +36,18 @@ def quantile(q, cumulative):
     return bounds[-2]
 
 
-before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
-result = {}
-for projection, counts in after.items():
-    delta = {le: counts[le] - before.get(projection, {}).get(le, 0.0) for le in counts}
-    groups = delta[float("inf")]
-    if groups:
-        result[projection] = {"groups": int(groups), "p50s": round(quantile(0.5, delta), 3),
-                              "p99s": round(quantile(0.99, delta), 3)}
-print(json.dumps(result))
+def deltas(before_path, after_path, sample=SAMPLE):
+    """Per series, the cumulative bucket counts that the second scrape added to the first."""
+    before, after = buckets(before_path, sample), buckets(after_path, sample)
+    return {series: {le: counts[le] - before.get(series, {}).get(le, 0.0) for le in counts}
+            for series, counts in after.items()}
+
+
+if __name__ == "__main__":
+    result = {}
+    for projection, delta in deltas(sys.argv[1], sys.argv[2]).items():
+        groups = delta[float("inf")]
+        if groups:
+            result[projection] = {"groups": int(groups), "p50s": round(quantile(0.5, delta), 3),
+                                  "p99s": round(quantile(0.99, delta), 3)}
+    print(json.dumps(result))

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Read side under write load: a flash sale runs (wrk, every request a new user) while wallet pages are
 # read at 200 connections. Reports the wallet's latency percentiles and the projections' lag (from the
-# service's own projection_lag_seconds histogram, scraped before and after), plus a wallet-only run.
+# service's own projection_lag_seconds histogram, scraped before and after), plus a wallet-only run. From the
+# same scrapes, the wallet's time inside the service during the sale (handler_latency.py): the rest of wrk's
+# figure is the connection's (parsing, rendering, waiting for a thread).
 # Wallet readers are 200 connections that each wait WALLET_PACE_MS between pages (people reading), and
 # saturating (no wait) for the throughput ceiling; the flash sale's 200 connections wait SALE_PACE_MS.
 # The sale runs alone for WARMUP_SECONDS first (not measured), as on a server that has issued before:
@@ -72,3 +74,5 @@ sleep 2
 curl -s "http://127.0.0.1:$HTTP_PORT/metrics" > "$OUT/metrics-after.txt"
 printf '%-26s %s\n' "flash-sale-during" "$(cat "$OUT/flash-sale-during.json")"
 python3 "$HERE/lag.py" "$OUT/metrics-before.txt" "$OUT/metrics-after.txt" | tee "$OUT/lag.json"
+printf '%-26s ' "wallet-handler-during"
+python3 "$HERE/handler_latency.py" "$OUT/metrics-before.txt" "$OUT/metrics-after.txt" | tee "$OUT/wallet-handler-during-flash-sale.json"
