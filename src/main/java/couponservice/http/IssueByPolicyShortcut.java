@@ -17,12 +17,10 @@ final class IssueByPolicyShortcut extends RouteShortcut<IssuanceRoutes.IssueByPo
   private static final String PREFIX = "/api/coupon-policies/";
   private static final String SUFFIX = "/issue";
 
-  private final HttpContext http;
   private final IssuanceRoutes issuance;
 
   IssueByPolicyShortcut(HttpContext http, IssuanceRoutes issuance) {
-    super(http.responses(), HttpMethods.POST, RouteTemplates.ISSUE_BY_POLICY);
-    this.http = http;
+    super(http, HttpMethods.POST, RouteTemplates.ISSUE_BY_POLICY);
     this.issuance = issuance;
   }
 
@@ -35,7 +33,7 @@ final class IssueByPolicyShortcut extends RouteShortcut<IssuanceRoutes.IssueByPo
         || !ApiDirectives.declaresJson(body)) {
       return null;
     }
-    return issuance.issueByPolicy(ApiDirectives.callerOf(http.authenticator(), request), policyId,
+    return issuance.issueByPolicy(callerOf(request), policyId,
         JsonBody.parse(body.getData().toArray()),
         request.getHeader(IssuanceRoutes.IDEMPOTENCY_KEY_HEADER).map(HttpHeader::value));
   }

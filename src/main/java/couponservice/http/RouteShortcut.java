@@ -1,5 +1,6 @@
 package couponservice.http;
 
+import couponservice.auth.Caller;
 import couponservice.metrics.CouponMetrics;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -18,22 +19,22 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * @param <T> the request as the routes would have accepted it
  */
 abstract class RouteShortcut<T> {
-  private final Responses responses;
+  protected final HttpContext http;
   private final HttpMethod method;
   private final String routeTemplate;
 
-  RouteShortcut(Responses responses, HttpMethod method, String routeTemplate) {
-    this.responses = responses;
+  RouteShortcut(HttpContext http, HttpMethod method, String routeTemplate) {
+    this.http = http;
     this.method = method;
     this.routeTemplate = routeTemplate;
   }
 
   /** The response to {@code request}, or empty when the routes must answer it. */
   final Optional<CompletionStage<HttpResponse>> answer(HttpRequest request) {
-    long started = System.nanoTime();
     if (!request.method().equals(method)) {
       return Optional.empty();
     }
+    long started = System.nanoTime();
     T accepted;
     try {
       accepted = accepted(request);
@@ -46,7 +47,7 @@ abstract class RouteShortcut<T> {
     }
     // Composed, not called: whatever answering throws becomes a failed answer, as in the routes.
     return Optional.of(CompletableFuture.completedFuture(accepted).thenCompose(this::respond).handle((response, failure) -> {
-      HttpResponse answered = failure == null ? response : responses.failure(failure);
+      HttpResponse answered = failure == null ? response : http.responses().failure(failure);
       CouponMetrics.observeRequest(routeTemplate, method.name(), answered.status().intValue(), started);
       return answered;
     }));
@@ -56,6 +57,11 @@ abstract class RouteShortcut<T> {
   abstract T accepted(HttpRequest request);
 
   abstract CompletionStage<HttpResponse> respond(T accepted);
+
+  /** The caller of {@code request}, as the routes establish it; a refusal when there is none. */
+  protected final Caller callerOf(HttpRequest request) {
+    return ApiDirectives.callerOf(http.authenticator(), request);
+  }
 
   /** The positive id between {@code prefix} and {@code suffix} of {@code path}, or 0 when it is another path. */
   static long idIn(String path, String prefix, String suffix) {

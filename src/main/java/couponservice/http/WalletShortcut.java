@@ -14,12 +14,10 @@ import org.apache.pekko.http.javadsl.model.Query;
 final class WalletShortcut extends RouteShortcut<WalletRoutes.Listing> {
   private static final String PREFIX = "/api/coupons/users/";
 
-  private final HttpContext http;
   private final WalletRoutes wallet;
 
   WalletShortcut(HttpContext http, WalletRoutes wallet) {
-    super(http.responses(), HttpMethods.GET, RouteTemplates.WALLET);
-    this.http = http;
+    super(http, HttpMethods.GET, RouteTemplates.WALLET);
     this.wallet = wallet;
   }
 
@@ -30,7 +28,7 @@ final class WalletShortcut extends RouteShortcut<WalletRoutes.Listing> {
       return null;
     }
     Query query = request.getUri().query();
-    return wallet.listing(ApiDirectives.callerOf(http.authenticator(), request), userId,
+    return wallet.listing(callerOf(request), userId,
         query.get("status"), query.get("cursor"), query.get("limit"));
   }
 
