@@ -1,5 +1,6 @@
 package couponservice.operations;
 
+import static couponservice.testkit.TestNodes.management;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +13,6 @@ import couponservice.testkit.Eventually;
 import couponservice.testkit.Hammer;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -35,22 +33,6 @@ class NodeOperationsTest {
   static final TestDatabase database = TestDatabase.perTestClass();
   @RegisterExtension
   static final ApiClient api = new ApiClient();
-  private static final HttpClient http = HttpClient.newHttpClient();
-
-
-
-  private static int management(ServiceNode node) {
-    return node.system().settings().config().getInt("pekko.management.http.port");
-  }
-
-  private static HttpResponse<String> probe(ServiceNode node, String path) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management(node) + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new AssertionError("GET " + path + " failed", e);
-    }
-  }
 
   private static ServiceNode node(int remotePort, int seedPort) {
     return TestNodes.start(TestNodes.nodeConfig(database, remotePort, List.of(seedPort), ConfigFactory.empty()));
@@ -66,16 +48,15 @@ class NodeOperationsTest {
     int seedPort = TestNodes.freePort();
     try (ServiceNode second = node(TestNodes.freePort(), seedPort)) {
       // Its seed is not running yet: alive, but not ready.
-      assertEquals(200, probe(second, "/alive").statusCode());
+      assertEquals(200, management(second, "/alive").statusCode());
       // pekko-management answers a failed check with 500 and names it.
-      HttpResponse<String> notReady = probe(second, "/ready");
+      HttpResponse<String> notReady = management(second, "/ready");
       assertEquals(500, notReady.statusCode());
       assertTrue(notReady.body().contains("ClusterMembershipCheck"), notReady.body());
 
       try (ServiceNode first = node(seedPort, seedPort)) {
-        Eventually.await(Duration.ofSeconds(30), "both nodes ready", () ->
-            probe(second, "/ready").statusCode() == 200 && probe(first, "/ready").statusCode() == 200);
-        HttpResponse<String> members = probe(second, "/cluster/members");
+        TestNodes.awaitReady(List.of(second, first), Duration.ofSeconds(30));
+        HttpResponse<String> members = management(second, "/cluster/members");
         assertEquals(200, members.statusCode());
         assertEquals(2, members.body().split("\"status\":\"Up\"", -1).length - 1, members.body());
 
@@ -94,7 +75,7 @@ class NodeOperationsTest {
 
         Hammer.Results results = issuing.join();
         assertEquals(1, upMembers(first), "the leaving node was removed, not left unreachable");
-        assertEquals(200, probe(first, "/ready").statusCode());
+        assertEquals(200, management(first, "/ready").statusCode());
         List<Response> created = results.responses().stream().filter(r -> r.status() == 201).toList();
         assertTrue(results.responses().stream().allMatch(r -> r.status() == 201 || r.status() == 503),
             "answers were issued coupons or retryable refusals");
@@ -120,6 +101,7 @@ class NodeOperationsTest {
       List<ServiceNode> nodes = starting.stream().map(CompletableFuture::join).toList();
       try {
         Eventually.await(Duration.ofSeconds(30), "three members Up", () -> upMembers(nodes.get(0)) == 3);
+        TestNodes.awaitReady(nodes, Duration.ofSeconds(60));
         assertTrue(api.createPolicy(nodes.get(2).httpPort(), Map.of()) > 0);
       } finally {
         nodes.forEach(ServiceNode::close);

@@ -25,6 +25,7 @@ public final class Cluster3 implements AutoCloseable {
       nodes.add(TestNodes.start(TestNodes.nodeConfig(database, port, seeds, extra)));
     }
     awaitMembersUp(Duration.ofSeconds(30));
+    TestNodes.awaitReady(nodes, Duration.ofSeconds(60));
   }
 
   private void awaitMembersUp(Duration timeout) {

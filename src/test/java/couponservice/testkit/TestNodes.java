@@ -8,6 +8,10 @@ import couponservice.ServiceNode;
 import couponservice.StartupException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -26,6 +30,8 @@ import java.util.Map;
 /** Starts service nodes of the prod profile in this JVM against a {@link TestDatabase}. */
 public final class TestNodes {
   public static final String JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+
+  private static final HttpClient managementClient = HttpClient.newHttpClient();
 
   private TestNodes() {}
 
@@ -68,6 +74,29 @@ public final class TestNodes {
 
   public static ServiceNode startSingle(TestDatabase database) {
     return start(nodeConfig(database, freePort(), List.of(), ConfigFactory.empty()));
+  }
+
+  /** GET {@code path} on the node's management port (probes, cluster members). */
+  public static HttpResponse<String> management(ServiceNode node, String path) {
+    int port = node.system().settings().config().getInt("pekko.management.http.port");
+    try {
+      return managementClient.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted during GET " + path, e);
+    }
+  }
+
+  /**
+   * Waits until every node passes its readiness check, as a load balancer would before sending traffic:
+   * Up, every entity type registered with its shard coordinator, and the database answering.
+   */
+  public static void awaitReady(List<ServiceNode> nodes, Duration timeout) {
+    Eventually.await(timeout, "all " + nodes.size() + " nodes ready", () ->
+        nodes.stream().allMatch(node -> management(node, "/ready").statusCode() == 200));
   }
 
   /** The ids of the {@code type} entities that live on {@code node} now. */
