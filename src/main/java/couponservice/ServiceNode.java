@@ -226,7 +226,7 @@ public final class ServiceNode implements AutoCloseable {
       throws StartupException {
     try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
       await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
-      ReadModelSchema.createJournalIndexes(database);
+      ReadModelSchema.adjustJournalTables(database);
       ReadModelSchema.createIfMissing(database);
       await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
     } catch (java.sql.SQLException e) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The prod journal writes many entities' events in one statement: each event's tags land with it, untagged
  * events have none, and within an entity the orderings (which the tag queries read by) follow the sequence.
+ * The tag table is adjusted at startup: indexed by tag, and without the foreign key nothing could violate.
  */
 class PostgresJournalDaoTest {
   @RegisterExtension
@@ -82,6 +83,14 @@ class PostgresJournalDaoTest {
         };
       }
     };
+  }
+
+  @Test
+  void theTagTableIsReadByTagAndHasNoForeignKeyToCheckPerTag() {
+    assertEquals(1, database.queryLong(
+        "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'event_tag' AND indexname = 'event_tag_tag_event_idx'"));
+    assertEquals(0, database.queryLong(
+        "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'event_tag'::regclass AND contype = 'f'"));
   }
 
   @Test
