@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.pekko.persistence.jdbc.config.EventJournalTableColumnNames;
 import org.apache.pekko.persistence.jdbc.config.EventJournalTableConfiguration;
@@ -37,12 +39,29 @@ import slick.jdbc.SimpleJdbcAction;
  * parsed and planned at every execution (a sixth of PostgreSQL's CPU while payments were applied).
  */
 public final class PostgresJournalDao extends DefaultJournalDao {
-  /** The array parameters: the event columns in the order of the insert, then the tag rows (pid, seq, tag). */
-  private static final List<String> EVENT_ARRAY_TYPES = List.of("boolean", "varchar", "bigint", "varchar", "bigint",
-      "varchar", "bytea", "integer", "varchar", "bytea", "integer", "varchar");
-  private static final List<String> TAG_ARRAY_TYPES = List.of("varchar", "bigint", "varchar");
+  /**
+   * One array parameter of the statement: its column, the SQL type of its elements, a Java array the driver
+   * encodes as that type, and the value of a row.
+   */
+  private record ArrayColumn<R>(String name, String type, IntFunction<Object[]> newArray, Function<R, Object> value) {
+    Object[] values(List<R> rows) {
+      Object[] values = newArray.apply(rows.size());
+      for (int i = 0; i < values.length; i++) {
+        values[i] = value.apply(rows.get(i));
+      }
+      return values;
+    }
+  }
+
+  private record TagRow(String persistenceId, long sequenceNumber, String tag) {}
+
+  private static final List<ArrayColumn<TagRow>> TAG_COLUMNS = List.of(
+      new ArrayColumn<>("pid", "varchar", String[]::new, TagRow::persistenceId),
+      new ArrayColumn<>("seq", "bigint", Long[]::new, TagRow::sequenceNumber),
+      new ArrayColumn<>("tag", "varchar", String[]::new, TagRow::tag));
 
   private final JdbcBackend.JdbcDatabaseDef db;
+  private final List<ArrayColumn<JournalPekkoSerializationRow>> eventColumns;
   private final String insertSql;
 
   public PostgresJournalDao(
@@ -57,22 +76,38 @@ public final class PostgresJournalDao extends DefaultJournalDao {
     EventJournalTableConfiguration journal = journalConfig.eventJournalTableConfiguration();
     EventJournalTableColumnNames e = journal.columnNames();
     EventTagTableConfiguration tags = journalConfig.eventTagTableConfiguration();
-    String columns = String.join(", ", e.deleted(), e.persistenceId(), e.sequenceNumber(), e.writer(),
-        e.writeTimestamp(), e.adapterManifest(), e.eventPayload(), e.eventSerId(), e.eventSerManifest(),
-        e.metaPayload(), e.metaSerId(), e.metaSerManifest());
+    this.eventColumns = List.of(
+        new ArrayColumn<>(e.deleted(), "boolean", Boolean[]::new, JournalPekkoSerializationRow::deleted),
+        new ArrayColumn<>(e.persistenceId(), "varchar", String[]::new, JournalPekkoSerializationRow::persistenceId),
+        new ArrayColumn<>(e.sequenceNumber(), "bigint", Long[]::new, JournalPekkoSerializationRow::sequenceNumber),
+        new ArrayColumn<>(e.writer(), "varchar", String[]::new, JournalPekkoSerializationRow::writer),
+        new ArrayColumn<>(e.writeTimestamp(), "bigint", Long[]::new, JournalPekkoSerializationRow::writeTimestamp),
+        new ArrayColumn<>(e.adapterManifest(), "varchar", String[]::new, JournalPekkoSerializationRow::adapterManifest),
+        new ArrayColumn<>(e.eventPayload(), "bytea", byte[][]::new, JournalPekkoSerializationRow::eventPayload),
+        new ArrayColumn<>(e.eventSerId(), "integer", Integer[]::new, JournalPekkoSerializationRow::eventSerId),
+        new ArrayColumn<>(e.eventSerManifest(), "varchar", String[]::new, JournalPekkoSerializationRow::eventSerManifest),
+        new ArrayColumn<>(e.metaPayload(), "bytea", byte[][]::new, row -> orNull(row.metaPayload())),
+        new ArrayColumn<>(e.metaSerId(), "integer", Integer[]::new, row -> orNull(row.metaSerId())),
+        new ArrayColumn<>(e.metaSerManifest(), "varchar", String[]::new, row -> orNull(row.metaSerManifest())));
+    String columns = eventColumns.stream().map(ArrayColumn::name).collect(Collectors.joining(", "));
     // Orderings are drawn in array order (ORDER BY the ordinality), which is sequence order within an entity.
     this.insertSql = "WITH inserted AS (INSERT INTO " + qualified(journal.schemaName(), journal.tableName())
-        + " (" + columns + ") SELECT " + columns + " FROM UNNEST(" + arrayParameters(EVENT_ARRAY_TYPES)
+        + " (" + columns + ") SELECT " + columns + " FROM UNNEST(" + arrayParameters(eventColumns)
         + ") WITH ORDINALITY AS rows(" + columns + ", n) ORDER BY n RETURNING "
         + e.ordering() + ", " + e.persistenceId() + ", " + e.sequenceNumber() + ") INSERT INTO "
         + qualified(tags.schemaName(), tags.tableName()) + " (" + tags.columnNames().eventId() + ", "
         + tags.columnNames().tag() + ") SELECT inserted." + e.ordering() + ", tags.tag FROM inserted"
-        + " JOIN UNNEST(" + arrayParameters(TAG_ARRAY_TYPES) + ") AS tags(pid, seq, tag)"
+        + " JOIN UNNEST(" + arrayParameters(TAG_COLUMNS) + ") AS tags("
+        + TAG_COLUMNS.stream().map(ArrayColumn::name).collect(Collectors.joining(", ")) + ")"
         + " ON tags.pid = inserted." + e.persistenceId() + " AND tags.seq = inserted." + e.sequenceNumber();
   }
 
-  private static String arrayParameters(List<String> types) {
-    return types.stream().map(type -> "?::" + type + "[]").collect(Collectors.joining(", "));
+  private static Object orNull(scala.Option<?> value) {
+    return value.isDefined() ? value.get() : null;
+  }
+
+  private static String arrayParameters(List<? extends ArrayColumn<?>> columns) {
+    return columns.stream().map(c -> "?::" + c.type() + "[]").collect(Collectors.joining(", "));
   }
 
   static String qualified(scala.Option<String> schema, String table) {
@@ -107,56 +142,21 @@ public final class PostgresJournalDao extends DefaultJournalDao {
 
   /** One statement, so atomic on its own: the events, and the tags joined to their new orderings. */
   private void insert(Connection connection, List<TaggedRow> rows) {
-    int n = rows.size();
-    Boolean[] deleted = new Boolean[n];
-    String[] persistenceIds = new String[n];
-    Long[] sequenceNumbers = new Long[n];
-    String[] writers = new String[n];
-    Long[] writeTimestamps = new Long[n];
-    String[] adapterManifests = new String[n];
-    byte[][] payloads = new byte[n][];
-    Integer[] serializerIds = new Integer[n];
-    String[] manifests = new String[n];
-    byte[][] metaPayloads = new byte[n][];
-    Integer[] metaSerializerIds = new Integer[n];
-    String[] metaManifests = new String[n];
-    List<String> tagPersistenceIds = new ArrayList<>(n);
-    List<Long> tagSequenceNumbers = new ArrayList<>(n);
-    List<String> tagNames = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      JournalPekkoSerializationRow row = rows.get(i).row();
-      deleted[i] = row.deleted();
-      persistenceIds[i] = row.persistenceId();
-      sequenceNumbers[i] = row.sequenceNumber();
-      writers[i] = row.writer();
-      writeTimestamps[i] = row.writeTimestamp();
-      adapterManifests[i] = row.adapterManifest();
-      payloads[i] = row.eventPayload();
-      serializerIds[i] = row.eventSerId();
-      manifests[i] = row.eventSerManifest();
-      metaPayloads[i] = row.metaPayload().isDefined() ? row.metaPayload().get() : null;
-      metaSerializerIds[i] = row.metaSerId().isDefined() ? (Integer) row.metaSerId().get() : null;
-      metaManifests[i] = row.metaSerManifest().isDefined() ? row.metaSerManifest().get() : null;
-      for (String tag : rows.get(i).tags()) {
-        tagPersistenceIds.add(row.persistenceId());
-        tagSequenceNumbers.add(row.sequenceNumber());
-        tagNames.add(tag);
-      }
-    }
+    List<JournalPekkoSerializationRow> events = rows.stream().map(TaggedRow::row).toList();
+    List<TagRow> tags = rows.stream()
+        .flatMap(r -> r.tags().stream().map(tag -> new TagRow(r.row().persistenceId(), r.row().sequenceNumber(), tag)))
+        .toList();
     try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-      Object[][] eventArrays = {deleted, persistenceIds, sequenceNumbers, writers, writeTimestamps, adapterManifests,
-          payloads, serializerIds, manifests, metaPayloads, metaSerializerIds, metaManifests};
-      Object[][] tagArrays = {tagPersistenceIds.toArray(new String[0]), tagSequenceNumbers.toArray(new Long[0]),
-          tagNames.toArray(new String[0])};
-      for (int a = 0; a < eventArrays.length; a++) {
-        statement.setArray(a + 1, connection.createArrayOf(EVENT_ARRAY_TYPES.get(a), eventArrays[a]));
+      int parameter = 1;
+      for (ArrayColumn<JournalPekkoSerializationRow> column : eventColumns) {
+        statement.setArray(parameter++, connection.createArrayOf(column.type(), column.values(events)));
       }
-      for (int a = 0; a < tagArrays.length; a++) {
-        statement.setArray(eventArrays.length + a + 1, connection.createArrayOf(TAG_ARRAY_TYPES.get(a), tagArrays[a]));
+      for (ArrayColumn<TagRow> column : TAG_COLUMNS) {
+        statement.setArray(parameter++, connection.createArrayOf(column.type(), column.values(tags)));
       }
       statement.executeUpdate();
     } catch (SQLException ex) {
-      throw new IllegalStateException("journal write of " + n + " events failed", ex);
+      throw new IllegalStateException("journal write of " + rows.size() + " events failed", ex);
     }
   }
 }
