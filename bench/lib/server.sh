@@ -11,7 +11,10 @@ export COUPON_AUTH_JWT_SECRET="${COUPON_AUTH_JWT_SECRET:-bench-secret-$(date +%s
 export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" COUPON_MANAGEMENT_PORT="${MANAGEMENT_PORT:-28558}"
 # Transparent huge pages for the Java heaps (this machine's kernel gives them only on request, "madvise"):
 # on this VM a slow hour makes every TLB miss dear, and 4 KiB pages made a heap-bound probe 4-7x slower.
-SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages}"
+# A code cache of 1 GiB (reserved, committed as used): with the default 240 MiB, every ~25 MiB of new compiled
+# code triggers a full collection to unload cold code ("CodeCache GC Threshold"), which stopped the service for
+# 2.1-2.5 s with 200,000 reserved coupons in memory (bench/README.md, thirteenth session).
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g}"
 # The service runs on the runtime of its image (Dockerfile), Java 25, where this machine has one; the jar is
 # built for Java 17, which runs it too (SERVER_JAVA=java).
 SERVER_JAVA="${SERVER_JAVA:-$(ls /usr/lib/jvm/*-25-*/bin/java 2>/dev/null | head -n 1)}"
