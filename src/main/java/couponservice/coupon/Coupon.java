@@ -50,7 +50,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>A coupon leaves memory when it has been idle for {@code passivate-after}, unless it holds a reservation:
  * then it stays until the reservation ends, so that its own timer times it out on time and the confirm of a
- * payment finds it without a recovery. Only a rebalance or a restart loses the timer then.
+ * payment finds it without a recovery. Only a rebalance or a restart loses the timer then. While it holds one,
+ * its idle timeout is off: every message would reschedule a timeout that cannot passivate it.
  */
 public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon.Command, Coupon.Event, CouponState> {
 
@@ -369,7 +370,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     return Effect()
         .persist(withTerms(recorded, new Used(couponId, reservation.reservationId(), reservation.orderId(), cmd.paymentId(),
             reservation.discountAmount(), now.truncatedTo(ChronoUnit.MILLIS))))
-        .thenRun(s -> timers.cancel(RESERVATION_TIMER))
+        .thenRun(s -> reservationEnded())
         .thenReply(cmd.replyTo(), s -> Outcome.ok(s.view()));
   }
 
@@ -410,11 +411,11 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     return ending(reservation, reason).thenReply(replyTo, s -> Outcome.ok(s.view()));
   }
 
-  /** Persists the end of the reservation and stops its timer. */
+  /** Persists the end of the reservation, stops its timer and lets the idle coupon passivate again. */
   private EffectBuilder<Event, CouponState> ending(Reservation reservation, EndReason reason) {
     return Effect()
         .persist(withTerms(recorded, released(reservation, reason, clock.instant())))
-        .thenRun(s -> timers.cancel(RESERVATION_TIMER));
+        .thenRun(s -> reservationEnded());
   }
 
   private Released released(Reservation reservation, EndReason reason, Instant now) {
@@ -438,7 +439,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
         return Effect()
             .persist(withTerms(recorded, new Cancelled(couponId, EndReason.ORDER_CANCELLED, cmd.note(),
                 reservation.reservationId(), reservation.orderId(), now)))
-            .thenRun(s -> timers.cancel(RESERVATION_TIMER))
+            .thenRun(s -> reservationEnded())
             .thenReply(cmd.replyTo(), s -> Outcome.ok(s.view()));
       }
       default:
@@ -475,6 +476,12 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
     timers.startSingleTimer(RESERVATION_TIMER,
         new TimeOutReservation(reservation.reservationId(), context.getSystem().ignoreRef()),
         remaining.isNegative() ? Duration.ZERO : remaining);
+    context.cancelReceiveTimeout();
+  }
+
+  private void reservationEnded() {
+    timers.cancel(RESERVATION_TIMER);
+    context.setReceiveTimeout(settings.passivateAfter(), Idle.INSTANCE);
   }
 
   @Override

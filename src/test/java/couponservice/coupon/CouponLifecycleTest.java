@@ -189,6 +189,24 @@ class CouponLifecycleTest {
   }
 
   @Test
+  void aConfirmedCouponLeavesMemoryOnceIdle() {
+    Config config = ConfigFactory.parseMap(Map.of("coupon.lifecycle.reservation-timeout", "1h",
+        "coupon.lifecycle.reservation-sweep-interval", "1h", "coupon.lifecycle.passivate-after", "300ms"));
+    try (ServiceNode node = node(config, new OffsetClock())) {
+      int port = node.httpPort();
+      long coupon = coupons(port, "P7D", 22).get(0);
+      assertEquals(200, api.send(port, "POST", "/api/coupons/reserve", ApiClient.serviceToken(),
+          reservation("R-USE", 22, coupon, 20_000)).status());
+      assertTrue(TestNodes.entitiesInMemory(node, Coupon.ENTITY_KEY).contains(Long.toString(coupon)));
+      assertEquals(200, api.send(port, "POST", "/api/coupons/reservations/R-USE/confirm", ApiClient.serviceToken(),
+          Map.of()).status());
+      Eventually.await(Duration.ofSeconds(20), "the used coupon left memory",
+          () -> !TestNodes.entitiesInMemory(node, Coupon.ENTITY_KEY).contains(Long.toString(coupon)));
+      assertEquals("USED", status(port, coupon));
+    }
+  }
+
+  @Test
   void aReservationHeldWhenItsNodeStoppedIsReleasedAfterTheRestart() {
     Config config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), lifecycle("3s"));
     long coupon;
