@@ -221,14 +221,21 @@ public final class ServiceNode implements AutoCloseable {
     }
   }
 
-  /** The journal, read-model and projection tables, created where missing, one node at a time. */
+  /**
+   * The journal, read-model and projection tables, created where missing, one node at a time. What exists
+   * is left alone: a node starting beside running ones must not lock the tables they write.
+   */
   private static void createSchema(ActorSystem<?> system, Config config, ReadModelDatabase database)
       throws StartupException {
     try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
-      await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
+      if (!database.missingRelations(ReadModelSchema.JOURNAL_RELATIONS).isEmpty()) {
+        await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
+      }
       ReadModelSchema.adjustJournalTables(database);
       ReadModelSchema.createIfMissing(database);
-      await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
+      if (!database.missingRelations(ReadModelSchema.PROJECTION_RELATIONS).isEmpty()) {
+        await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
+      }
     } catch (java.sql.SQLException e) {
       throw new StartupException("cannot create the tables at " + config.getString("coupon.database.url") + ": "
           + rootMessage(e), e);

@@ -4,10 +4,13 @@ import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** The connection pool of the read side (projections and queries), separate from the journal's. */
@@ -56,6 +59,30 @@ public final class ReadModelDatabase implements AutoCloseable {
       return new ReadModelSession(connection);
     } catch (SQLException e) {
       throw new IllegalStateException("read model database unavailable", e);
+    }
+  }
+
+  /**
+   * Which of these tables and indexes do not exist. On PostgreSQL even CREATE INDEX IF NOT EXISTS locks its
+   * table against writes before it looks the name up, waiting for every open write and holding up the next
+   * ones, so a node starting beside running ones creates only what is missing. H2 serves one node only:
+   * there everything counts as missing, and its IF NOT EXISTS statements run.
+   */
+  public List<String> missingRelations(List<String> names) throws SQLException {
+    if (dialect != SqlDialect.POSTGRES) {
+      return names;
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT name FROM UNNEST(?::text[]) AS name WHERE to_regclass(name) IS NULL")) {
+      query.setArray(1, connection.createArrayOf("text", names.toArray()));
+      List<String> missing = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          missing.add(rows.getString(1));
+        }
+      }
+      return missing;
     }
   }
 

@@ -3,7 +3,6 @@ package couponservice.readside;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,9 +15,8 @@ public final class ReadModelSchema {
 
   public static void createIfMissing(ReadModelDatabase database) throws SQLException {
     SqlDialect d = database.dialect();
-    List<String> ddl = List.of(
-        """
-        CREATE TABLE IF NOT EXISTS coupon_policies (
+    List<Ddl> ddl = List.of(
+        table("coupon_policies", """
           id BIGINT PRIMARY KEY,
           coupon_name VARCHAR(100) NOT NULL,
           coupon_code VARCHAR(50),
@@ -38,13 +36,11 @@ public final class ReadModelSchema {
           is_active BOOLEAN NOT NULL,
           created_at TIMESTAMP WITH TIME ZONE NOT NULL,
           updated_at TIMESTAMP WITH TIME ZONE NOT NULL
-        )""",
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_coupon_code ON coupon_policies(coupon_code)", "is_active = TRUE"),
-        "CREATE INDEX IF NOT EXISTS idx_active_policies ON coupon_policies(is_active, valid_until)",
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_valid_period ON coupon_policies(valid_from, valid_until)",
-            "is_active = TRUE"),
-        """
-        CREATE TABLE IF NOT EXISTS coupon_issues (
+        """),
+        index(d, "idx_coupon_code", "coupon_policies(coupon_code)", "is_active = TRUE"),
+        index("idx_active_policies", "coupon_policies(is_active, valid_until)"),
+        index(d, "idx_valid_period", "coupon_policies(valid_from, valid_until)", "is_active = TRUE"),
+        table("coupon_issues", """
           id BIGINT PRIMARY KEY,
           policy_id BIGINT NOT NULL,
           user_id BIGINT NOT NULL,
@@ -59,18 +55,13 @@ public final class ReadModelSchema {
           version BIGINT NOT NULL,
           created_at TIMESTAMP WITH TIME ZONE NOT NULL,
           updated_at TIMESTAMP WITH TIME ZONE NOT NULL
-        )""",
-        "CREATE INDEX IF NOT EXISTS idx_user_status ON coupon_issues(user_id, status)",
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_user_active ON coupon_issues(user_id, status, expires_at)",
-            "status IN ('ISSUED', 'RESERVED')"),
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_reservation ON coupon_issues(reservation_id)",
-            "reservation_id IS NOT NULL"),
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_timeout_check ON coupon_issues(status, reserved_at)",
-            "status = 'RESERVED'"),
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_expiry_check ON coupon_issues(status, expires_at)",
-            "status = 'ISSUED'"),
-        """
-        CREATE TABLE IF NOT EXISTS coupon_reservations (
+        """),
+        index("idx_user_status", "coupon_issues(user_id, status)"),
+        index(d, "idx_user_active", "coupon_issues(user_id, status, expires_at)", "status IN ('ISSUED', 'RESERVED')"),
+        index(d, "idx_reservation", "coupon_issues(reservation_id)", "reservation_id IS NOT NULL"),
+        index(d, "idx_timeout_check", "coupon_issues(status, reserved_at)", "status = 'RESERVED'"),
+        index(d, "idx_expiry_check", "coupon_issues(status, expires_at)", "status = 'ISSUED'"),
+        table("coupon_reservations", """
           reservation_id VARCHAR(64) PRIMARY KEY,
           coupon_id BIGINT NOT NULL,
           user_id BIGINT NOT NULL,
@@ -82,15 +73,13 @@ public final class ReadModelSchema {
           expires_at TIMESTAMP WITH TIME ZONE NOT NULL,
           created_at TIMESTAMP WITH TIME ZONE NOT NULL,
           updated_at TIMESTAMP WITH TIME ZONE NOT NULL
-        )""",
-        d.partialIndex("CREATE INDEX IF NOT EXISTS idx_pending_reservations ON coupon_reservations(status, expires_at)",
-            "status = 'PENDING'"),
+        """),
+        index(d, "idx_pending_reservations", "coupon_reservations(status, expires_at)", "status = 'PENDING'"),
         // The wallet: one user's coupons newest first, and keyset pagination over (issued_at, id).
-        "CREATE INDEX IF NOT EXISTS idx_user_issued ON coupon_issues(user_id, issued_at, id)",
+        index("idx_user_issued", "coupon_issues(user_id, issued_at, id)"),
         // Seed 000's daily_statistics, kept per hour: hourly buckets are what the statistics answer, and
         // each projection slice ("source") adds to rows of its own, so slices never contend for a row.
-        """
-        CREATE TABLE IF NOT EXISTS daily_statistics (
+        table("daily_statistics", """
           stat_date DATE NOT NULL,
           stat_hour SMALLINT NOT NULL,
           source VARCHAR(100) NOT NULL,
@@ -99,10 +88,9 @@ public final class ReadModelSchema {
           total_used BIGINT NOT NULL,
           total_expired BIGINT NOT NULL,
           PRIMARY KEY (stat_date, stat_hour, source)
-        )""",
+        """),
         // Per policy: coupons currently reserved, and the terminal counts, per projection slice as above.
-        """
-        CREATE TABLE IF NOT EXISTS policy_statistics (
+        table("policy_statistics", """
           policy_id BIGINT NOT NULL,
           source VARCHAR(100) NOT NULL,
           reserved BIGINT NOT NULL,
@@ -111,7 +99,7 @@ public final class ReadModelSchema {
           cancelled BIGINT NOT NULL,
           total_discount_amount NUMERIC(19,2) NOT NULL,
           PRIMARY KEY (policy_id, source)
-        )""");
+        """));
     execute(database, ddl);
   }
 
@@ -129,23 +117,55 @@ public final class ReadModelSchema {
    * service never does (retention deletes snapshots only).
    */
   public static void adjustJournalTables(ReadModelDatabase database) throws SQLException {
-    List<String> ddl = new ArrayList<>(List.of("CREATE INDEX IF NOT EXISTS event_tag_tag_event_idx ON event_tag(tag, event_id)"));
+    execute(database, List.of(index("event_tag_tag_event_idx", "event_tag(tag, event_id)")));
     if (database.dialect() == SqlDialect.POSTGRES) {
       // Looked up first: ALTER TABLE would lock the tables against journal writes at every node's start.
-      ddl.add("""
+      runAll(database, List.of("""
           DO $$ BEGIN
             IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'fk_event_journal' AND conrelid = 'event_tag'::regclass)
             THEN ALTER TABLE event_tag DROP CONSTRAINT fk_event_journal;
             END IF;
-          END $$""");
+          END $$"""));
     }
-    execute(database, ddl);
   }
 
-  private static void execute(ReadModelDatabase database, List<String> ddl) throws SQLException {
+  /**
+   * The tables and indexes pekko-persistence-jdbc's PostgreSQL script creates (its default names, which the
+   * service keeps). The script creates its indexes without IF NOT EXISTS, so each start would lock the journal
+   * only to fail on an index that exists; it is run only when one of these is missing.
+   */
+  public static final List<String> JOURNAL_RELATIONS = List.of("event_journal", "event_journal_ordering_idx",
+      "event_tag", "snapshot", "durable_state", "state_tag_idx", "state_global_offset_idx");
+
+  /** The tables and index of pekko-projection-jdbc's offset store, under their default names. */
+  public static final List<String> PROJECTION_RELATIONS = List.of("pekko_projection_offset_store",
+      "projection_name_index", "pekko_projection_management");
+
+  /** One table or index: the relation it creates, and the statement that creates it where missing. */
+  record Ddl(String relation, String sql) {}
+
+  private static Ddl table(String name, String columns) {
+    return new Ddl(name, "CREATE TABLE IF NOT EXISTS " + name + " (" + columns + ")");
+  }
+
+  private static Ddl index(String name, String on) {
+    return new Ddl(name, "CREATE INDEX IF NOT EXISTS " + name + " ON " + on);
+  }
+
+  private static Ddl index(SqlDialect dialect, String name, String on, String where) {
+    return new Ddl(name, dialect.partialIndex("CREATE INDEX IF NOT EXISTS " + name + " ON " + on, where));
+  }
+
+  /** Runs the statements of the relations that are missing ({@link ReadModelDatabase#missingRelations}). */
+  private static void execute(ReadModelDatabase database, List<Ddl> ddl) throws SQLException {
+    List<String> missing = database.missingRelations(ddl.stream().map(Ddl::relation).toList());
+    runAll(database, ddl.stream().filter(d -> missing.contains(d.relation())).map(Ddl::sql).toList());
+  }
+
+  private static void runAll(ReadModelDatabase database, List<String> statements) throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
-      for (String sql : ddl) {
+      for (String sql : statements) {
         statement.execute(sql);
       }
     }

@@ -14,12 +14,16 @@ import couponservice.testkit.Hammer;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.cluster.MemberStatus;
@@ -108,6 +112,34 @@ class NodeOperationsTest {
       }
     } finally {
       mains.shutdown();
+    }
+  }
+
+  @Test
+  void aNodeJoiningRunningOnesWaitsForNoneOfTheirWrites() throws Exception {
+    int seedPort = TestNodes.freePort();
+    try (ServiceNode first = node(seedPort, seedPort); Connection writer = database.connect()) {
+      TestNodes.awaitReady(List.of(first), Duration.ofSeconds(30));
+      // Writes in flight on every table the running node writes, as its journal and projections keep them.
+      writer.setAutoCommit(false);
+      try (Statement statement = writer.createStatement()) {
+        statement.execute("LOCK TABLE event_journal, event_tag, snapshot, durable_state, coupon_policies, coupon_issues,"
+            + " coupon_reservations, daily_statistics, policy_statistics, pekko_projection_offset_store,"
+            + " pekko_projection_management IN ROW EXCLUSIVE MODE");
+      }
+      CompletableFuture<ServiceNode> joining = CompletableFuture.supplyAsync(() -> node(TestNodes.freePort(), seedPort));
+      ServiceNode second;
+      try {
+        second = joining.get(60, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        writer.rollback();
+        joining.join().close();
+        throw new AssertionError("the joining node's start waited for the running node's writes", e);
+      }
+      writer.rollback();
+      try (second) {
+        TestNodes.awaitReady(List.of(first, second), Duration.ofSeconds(30));
+      }
     }
   }
 
