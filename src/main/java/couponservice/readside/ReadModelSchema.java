@@ -11,6 +11,18 @@ import java.util.List;
  * ({@code maxIssuePerUser}), and the policy entity enforces the limit exactly.
  */
 public final class ReadModelSchema {
+  /**
+   * The tables and indexes pekko-persistence-jdbc's PostgreSQL script creates (its default names, which the
+   * service keeps). The script creates its indexes without IF NOT EXISTS, so each start would lock the journal
+   * only to fail on an index that exists; it is run only when one of these is missing.
+   */
+  public static final List<String> JOURNAL_RELATIONS = List.of("event_journal", "event_journal_ordering_idx",
+      "event_tag", "snapshot", "durable_state", "state_tag_idx", "state_global_offset_idx");
+
+  /** The tables and index of pekko-projection-jdbc's offset store, under their default names. */
+  public static final List<String> PROJECTION_RELATIONS = List.of("pekko_projection_offset_store",
+      "projection_name_index", "pekko_projection_management");
+
   private ReadModelSchema() {}
 
   public static void createIfMissing(ReadModelDatabase database) throws SQLException {
@@ -100,7 +112,7 @@ public final class ReadModelSchema {
           total_discount_amount NUMERIC(19,2) NOT NULL,
           PRIMARY KEY (policy_id, source)
         """));
-    execute(database, ddl);
+    createMissing(database, ddl);
   }
 
   /**
@@ -117,7 +129,7 @@ public final class ReadModelSchema {
    * service never does (retention deletes snapshots only).
    */
   public static void adjustJournalTables(ReadModelDatabase database) throws SQLException {
-    execute(database, List.of(index("event_tag_tag_event_idx", "event_tag(tag, event_id)")));
+    createMissing(database, List.of(index("event_tag_tag_event_idx", "event_tag(tag, event_id)")));
     if (database.dialect() == SqlDialect.POSTGRES) {
       // Looked up first: ALTER TABLE would lock the tables against journal writes at every node's start.
       runAll(database, List.of("""
@@ -128,18 +140,6 @@ public final class ReadModelSchema {
           END $$"""));
     }
   }
-
-  /**
-   * The tables and indexes pekko-persistence-jdbc's PostgreSQL script creates (its default names, which the
-   * service keeps). The script creates its indexes without IF NOT EXISTS, so each start would lock the journal
-   * only to fail on an index that exists; it is run only when one of these is missing.
-   */
-  public static final List<String> JOURNAL_RELATIONS = List.of("event_journal", "event_journal_ordering_idx",
-      "event_tag", "snapshot", "durable_state", "state_tag_idx", "state_global_offset_idx");
-
-  /** The tables and index of pekko-projection-jdbc's offset store, under their default names. */
-  public static final List<String> PROJECTION_RELATIONS = List.of("pekko_projection_offset_store",
-      "projection_name_index", "pekko_projection_management");
 
   /** One table or index: the relation it creates, and the statement that creates it where missing. */
   record Ddl(String relation, String sql) {}
@@ -157,7 +157,7 @@ public final class ReadModelSchema {
   }
 
   /** Runs the statements of the relations that are missing ({@link ReadModelDatabase#missingRelations}). */
-  private static void execute(ReadModelDatabase database, List<Ddl> ddl) throws SQLException {
+  private static void createMissing(ReadModelDatabase database, List<Ddl> ddl) throws SQLException {
     List<String> missing = database.missingRelations(ddl.stream().map(Ddl::relation).toList());
     runAll(database, ddl.stream().filter(d -> missing.contains(d.relation())).map(Ddl::sql).toList());
   }

@@ -133,7 +133,7 @@ class NodeOperationsTest {
         second = joining.get(60, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
         writer.rollback();
-        joining.join().close();
+        joining.thenAccept(ServiceNode::close);
         throw new AssertionError("the joining node's start waited for the running node's writes", e);
       }
       writer.rollback();
