@@ -58,9 +58,10 @@ ENV COUPON_PROFILE=prod \
 # restarted by the orchestrator) instead of limping on. The heap asks for transparent huge pages,
 # which most kernels give only on request (bench/README.md: "Transparent huge pages"). The code cache is
 # reserved at 1 GiB (committed as used), so that the JIT's growth does not trigger collections to unload
-# cold code (bench/README.md: "Code cache"). Overriding JAVA_TOOL_OPTIONS replaces the whole value, so
-# repeat these flags when adding others.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g"
+# cold code (bench/README.md: "Code cache"). The whole heap is committed and touched at start, so that no
+# young pause takes page faults in the middle of a sale (bench/README.md: "Pre-touched heap"). Overriding
+# JAVA_TOOL_OPTIONS replaces the whole value, so repeat these flags when adding others.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=75 -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g"
 # Options of this runtime (Java 25): Pekko uses sun.misc.Unsafe and Netty native access, which Java 24 and
 # later warn about unless allowed, and compact object headers made the many small objects of a request
 # smaller (+14% issues/s at 1,000 connections, bench/README.md "Java 25").

@@ -16,7 +16,9 @@ export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" 
 # 2.1-2.5 s with 200,000 reserved coupons in memory (bench/README.md, thirteenth session).
 # A heap of 4 GiB: the young generation (a third of it) then fills about half as often as with 2 GiB, and
 # each young pause (10-55 ms on two shared cores) holds up every request in flight (fourteenth session).
-SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms4g -Xmx4g -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g}"
+# The heap touched at start (about 3 s): otherwise a young pause that first touches pages of the old or survivor
+# spaces spends most of its time in the kernel: such pauses took up to 105 ms, pre-touched ones under 37 (fifteenth session).
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g}"
 # The service runs on the runtime of its image (Dockerfile), Java 25, where this machine has one; the jar is
 # built for Java 17, which runs it too (SERVER_JAVA=java).
 SERVER_JAVA="${SERVER_JAVA:-$(ls /usr/lib/jvm/*-25-*/bin/java 2>/dev/null | head -n 1)}"
