@@ -85,7 +85,7 @@ for n in 1 2 3; do
 done
 MEMBERS=$(curl -s http://127.0.0.1:28561/cluster/members | grep -o '"status":"Up"' | wc -l)
 ISSUED=$(api GET "/api/coupon-policies/$POLICY_ID" | json_field currentIssueCount)
-AUDIT=$(java -cp "$JAR" couponservice.dev.JournalAudit "$POLICY_ID" 2>/dev/null | tail -n 1)
+AUDIT=$(journal_audit "$POLICY_ID")
 echo "$AUDIT" > "$OUT/audit.json"
 echo "201 answers: $CREATED; currentIssueCount: $ISSUED; journal: $AUDIT; members Up after the restart: $MEMBERS"
 python3 - "$CREATED" "$ISSUED" "$AUDIT" "$STOCK" "$MEMBERS" <<'PY'

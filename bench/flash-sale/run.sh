@@ -68,7 +68,7 @@ done
 
 ISSUED=$(api GET "/api/coupon-policies/$POLICY_ID" | json_field currentIssueCount)
 stop_server
-AUDIT=$(java -cp "$JAR" couponservice.dev.JournalAudit "$POLICY_ID" 2>/dev/null | tail -n 1)
+AUDIT=$(journal_audit "$POLICY_ID")
 echo "$AUDIT" > "$OUT/audit.json"
 echo "201 answers counted by wrk: $TOTAL; policy currentIssueCount: $ISSUED; journal: $AUDIT"
 python3 - "$TOTAL" "$ISSUED" "$AUDIT" <<'PY'

@@ -1,7 +1,11 @@
 # Shared by the benchmarks: build the jar, give each run a fresh PostgreSQL database, start and stop
 # the service in the prod profile. Source it; it expects BENCH_DB and HTTP_PORT to be set.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-JAR="$ROOT/target/coupon-service.jar"
+# The service under test: this checkout's jar, or JAR=path (bench/lib/ab.sh runs two jars alternately).
+JAR="${JAR:-$ROOT/target/coupon-service.jar}"
+# The harness (broker, payment load, machine probe) is test code, compiled into target/test-classes by the same
+# build as the jar and never shipped in it; with this checkout's jar (operator tools) it runs whatever JAR is.
+HARNESS_CP="$ROOT/target/coupon-service.jar:$ROOT/target/test-classes"
 PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_USER="${PG_USER:-postgres}"
 export COUPON_PROFILE=prod
@@ -13,11 +17,13 @@ export COUPON_HTTP_PORT="$HTTP_PORT" COUPON_REMOTE_PORT="${REMOTE_PORT:-25520}" 
 # on this VM a slow hour makes every TLB miss dear, and 4 KiB pages made a heap-bound probe 4-7x slower.
 # A code cache of 1 GiB (reserved, committed as used): with the default 240 MiB, every ~25 MiB of new compiled
 # code triggers a full collection to unload cold code ("CodeCache GC Threshold"), which stopped the service for
-# 2.1-2.5 s with 200,000 reserved coupons in memory (bench/README.md, thirteenth session).
+# 2.1-2.5 s with 200,000 reserved coupons in memory (bench/README.md, "Code cache").
 # A heap of 4 GiB: the young generation (a third of it) then fills about half as often as with 2 GiB, and
-# each young pause (10-55 ms on two shared cores) holds up every request in flight (fourteenth session).
+# each young pause (10-55 ms on two shared cores) holds up every request in flight
+# (bench/README.md, "GC pauses and heap size").
 # The heap touched at start (about 3 s): otherwise a young pause that first touches pages of the old or survivor
-# spaces spends most of its time in the kernel: such pauses took up to 105 ms, pre-touched ones under 37 (fifteenth session).
+# spaces spends most of its time in the kernel: such pauses took up to 105 ms, pre-touched ones under 37
+# (bench/README.md, "Pre-touched heap").
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=1g}"
 # The service runs on the runtime of its image (Dockerfile), Java 25, where this machine has one; the jar is
 # built for Java 17, which runs it too (SERVER_JAVA=java).
@@ -40,7 +46,10 @@ BENCH_RATE_LIMIT_PREFIX="coupon:rl:bench-"
 command -v wrk > /dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 
 build_jar() {
-  [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+  if [ ! -f "$ROOT/target/coupon-service.jar" ] || [ ! -d "$ROOT/target/test-classes/couponservice/bench" ]; then
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+  fi
+  [ -f "$JAR" ] || { echo "no jar at JAR=$JAR" >&2; exit 1; }
 }
 
 # A fresh database, and no rate-limit keys of earlier benchmark runs in Redis: they would expire during this
@@ -56,7 +65,7 @@ start_server() {
   local log="$1"
   # What kind of hour this is (thread hand-off and heap speed swing by several times on this VM), beside the results.
   # The probe's heap is not pre-touched: it uses a few MB of it, and touching 4 GiB would add 3 s to every start.
-  "$SERVER_JAVA" $SERVER_RUNTIME_OPTS ${SERVER_JAVA_OPTS//-XX:+AlwaysPreTouch/} -cp "$JAR" couponservice.dev.MachineProbe \
+  "$SERVER_JAVA" $SERVER_RUNTIME_OPTS ${SERVER_JAVA_OPTS//-XX:+AlwaysPreTouch/} -cp "$HARNESS_CP" couponservice.bench.MachineProbe \
     > "$(dirname "$log")/machine.json"
   # Rate-limit windows of a run of its own, as its database is: users of earlier runs within the hour (or
   # blocked for a day) would otherwise be refused with 429.
@@ -73,7 +82,7 @@ start_server() {
 
 # The service needs Kafka in the prod profile: a broker of the benchmark's own, in-process in a JVM.
 start_broker() {   # log file
-  java $BROKER_JAVA_OPTS -cp "$JAR" couponservice.dev.KafkaBroker "${KAFKA_PORT:-19092}" > "$1" 2>&1 &
+  java $BROKER_JAVA_OPTS -cp "$HARNESS_CP" couponservice.bench.KafkaBroker "${KAFKA_PORT:-19092}" > "$1" 2>&1 &
   BROKER_PID=$!
   for _ in $(seq 1 60); do grep -q "listening on" "$1" && break; sleep 0.5; done
   export KAFKA_BOOTSTRAP_SERVERS="localhost:${KAFKA_PORT:-19092}"
@@ -106,7 +115,12 @@ warm_connection_setup() {   # results directory
 }
 
 mint() {
-  java -cp "$JAR" couponservice.dev.MintToken "$@"
+  java -cp "$HARNESS_CP" couponservice.tools.MintToken "$@"
+}
+
+# What a policy's journal holds (couponservice.tools.JournalAudit): one JSON line.
+journal_audit() {   # policy id
+  java -cp "$HARNESS_CP" couponservice.tools.JournalAudit "$1" 2>/dev/null | tail -n 1
 }
 
 api() {

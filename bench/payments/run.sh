@@ -66,7 +66,7 @@ while read -r label result; do
     WARMUP) BEFORE=$(cpu_sample); echo "warm-up, not measured: $result" ;;
     RESULT) cpu_report "$BEFORE" "$(cpu_sample)" "$COUPONS" > "$OUT/payments-cpu.json"; RESULT="$result" ;;
   esac
-done < <(java -cp "$JAR" couponservice.dev.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$TOTAL" "$WARMUP" \
+done < <(java -cp "$HARNESS_CP" couponservice.bench.PaymentLoad "$KAFKA_BOOTSTRAP_SERVERS" "$POLICY_ID" 1 "$TOTAL" "$WARMUP" \
   2>/dev/null)
 echo "$RESULT" > "$OUT/payments.json"
 echo "payment.completed applied: $RESULT"

@@ -1,4 +1,4 @@
-package couponservice.dev;
+package couponservice.bench;
 
 import couponservice.kafka.Topics;
 import couponservice.policy.CouponIds;

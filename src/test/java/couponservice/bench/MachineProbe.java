@@ -1,4 +1,4 @@
-package couponservice.dev;
+package couponservice.bench;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -9,7 +9,7 @@ import java.util.concurrent.SynchronousQueue;
  * result can say what kind of hour it was measured in: how long a hand-off between two threads takes (a
  * wake-up of the other core, which every hop between the service's threads pays), and how long a
  * heap-bound loop takes (memory and TLB). Prints one JSON line:
- * {@code java -cp coupon-service.jar couponservice.dev.MachineProbe}.
+ * {@code java -cp target/test-classes couponservice.bench.MachineProbe}.
  */
 public final class MachineProbe {
   private static final int HANDOFFS = 20_000;

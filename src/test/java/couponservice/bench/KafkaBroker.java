@@ -1,11 +1,12 @@
-package couponservice.dev;
+package couponservice.bench;
 
 import couponservice.kafka.EmbeddedKafka;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the in-process Kafka broker on its own until stopped, for the benchmarks (which run the service
- * in the prod profile against a broker of their own): {@code KafkaBroker <port>}.
+ * in the prod profile against a broker of their own): {@code KafkaBroker <port>}. Benchmark harness, so
+ * not in the shipped jar; the dev profile starts the same broker inside the service (ServiceNode).
  */
 public final class KafkaBroker {
   private KafkaBroker() {}

@@ -1,4 +1,4 @@
-package couponservice.dev;
+package couponservice.tools;
 
 import com.typesafe.config.ConfigFactory;
 import couponservice.ServiceConfig;
@@ -14,15 +14,19 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * Reads a policy's journal (the source of truth, not the read model) and prints what it holds: coupons
- * issued, distinct owners, the most coupons one user holds, and whether sequences are gapless. The
- * benchmarks compare it with the 201 answers they counted:
- * {@code java -cp coupon-service.jar couponservice.dev.JournalAudit <policyId>} (prod profile environment).
+ * Operator tool: reads a policy's journal (the source of truth, not the read model) and prints what it
+ * holds: coupons issued, distinct owners, the most coupons one user holds, and whether sequences are
+ * gapless. The benchmarks compare it with the 201 answers they counted:
+ * {@code java -cp coupon-service.jar couponservice.tools.JournalAudit <policyId>} (prod profile environment).
  */
 public final class JournalAudit {
   private JournalAudit() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length != 1 || !args[0].matches("[1-9][0-9]{0,17}")) {
+      System.err.println("usage: JournalAudit <policyId>");
+      System.exit(2);
+    }
     long policyId = Long.parseLong(args[0]);
     var config = ServiceConfig.load(System.getenv().getOrDefault("COUPON_PROFILE", "prod"),
         ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING"), System.getenv());
