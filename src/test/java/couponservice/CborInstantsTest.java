@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /** Events carry instants as numbers, to the nanosecond, and events written with ISO text are still read. */
 class CborInstantsTest {
   private static final Coupon.Used USED = new Coupon.Used(
-      7_000_000_001L, "R-1", "O-1", "P-1", new BigDecimal("3000.00"), Instant.parse("2026-12-02T10:15:30.123456789Z"));
+      7_000_000_001L, "R-1", "O-1", "P-1", new BigDecimal("3000.00"), Instant.parse("2026-12-02T10:15:30.123456789Z"),
+      "req-1");
 
   private static ActorTestKit testKit;
   private static Serialization serialization;

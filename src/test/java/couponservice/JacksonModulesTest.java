@@ -3,7 +3,7 @@ package couponservice;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
-import couponservice.http.Json;
+import couponservice.Json;
 import couponservice.testkit.EntityTestConfig;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;

@@ -1,11 +1,9 @@
 package couponservice.coupon;
 
-import couponservice.CborSerializable;
 import couponservice.coupon.Coupon.Cancelled;
 import couponservice.coupon.Coupon.Expired;
 import couponservice.coupon.Coupon.Released;
 import couponservice.coupon.Coupon.Reserved;
-import couponservice.coupon.Coupon.TermsRecorded;
 import couponservice.coupon.Coupon.Used;
 import couponservice.policy.CouponTerms;
 import java.time.Instant;
@@ -14,94 +12,144 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A coupon's state. {@code terms} is null until the coupon's first change records them. The current
- * reservation stays on a USED or CANCELLED coupon (it says with which order); {@code ended} remembers
- * the last reservations that ended without use, so that a late confirm learns why.
+ * A coupon's state, one record per state of API.md's state machine, plus {@link Unknown}: a coupon whose terms
+ * it has not yet learned from its policy (it has no event yet). Every state but that one knows its terms and the
+ * last reservations that ended without use, so that a late confirm learns why.
  */
-public record CouponState(
-    CouponTerms terms,
-    CouponStatus status,
-    Reservation reservation,
-    Instant usedAt,
-    String paymentId,
-    List<EndedReservation> ended)
-    implements CborSerializable {
+public sealed interface CouponState {
+  int REMEMBERED_ENDINGS = 8;
 
-  static final int REMEMBERED_ENDINGS = 8;
+  Unknown UNKNOWN = new Unknown();
 
-  public record EndedReservation(String reservationId, EndReason reason) implements CborSerializable {}
+  record EndedReservation(String reservationId, EndReason reason) {}
 
-  public static CouponState empty() {
-    return new CouponState(null, CouponStatus.ISSUED, null, null, null, List.of());
-  }
+  /** No event yet: the coupon must learn what its policy issued before it decides anything. */
+  record Unknown() implements CouponState {}
 
-  static CouponState issued(CouponTerms terms) {
-    return new CouponState(terms, CouponStatus.ISSUED, null, null, null, List.of());
-  }
+  /** A state with terms; its events lead to the next state. */
+  sealed interface Known extends CouponState {
+    CouponTerms terms();
 
-  public boolean isRecorded() {
-    return terms != null;
-  }
+    List<EndedReservation> ended();
 
-  boolean isReservedBy(String reservationId) {
-    return status == CouponStatus.RESERVED && reservation.reservationId().equals(reservationId);
-  }
+    CouponStatus status();
 
-  boolean wasUsedBy(String reservationId) {
-    return status == CouponStatus.USED && reservation != null && reservation.reservationId().equals(reservationId);
-  }
+    /** The reservation it holds, or the one it was used or cancelled with; null otherwise. */
+    Reservation reservation();
 
-  Optional<EndReason> howEnded(String reservationId) {
-    for (int i = ended.size() - 1; i >= 0; i--) {
-      if (ended.get(i).reservationId().equals(reservationId)) {
-        return Optional.of(ended.get(i).reason());
+    default Instant usedAt() {
+      return null;
+    }
+
+    default Optional<EndReason> howEnded(String reservationId) {
+      List<EndedReservation> endings = ended();
+      for (int i = endings.size() - 1; i >= 0; i--) {
+        if (endings.get(i).reservationId().equals(reservationId)) {
+          return Optional.of(endings.get(i).reason());
+        }
       }
+      return Optional.empty();
     }
-    return Optional.empty();
+
+    default CouponView view() {
+      CouponTerms t = terms();
+      Reservation r = reservation();
+      return new CouponView(t.couponId(), t.policyId(), t.userId(), t.couponName(), t.discountType(), t.discountValue(),
+          t.minimumOrderAmount(), t.maxDiscountAmount(), status(), t.issuedAt(), t.expiryDate(),
+          r == null ? null : r.reservationId(), r == null ? null : r.orderId(), r == null ? null : r.reservedAt(),
+          usedAt(), r == null ? null : r.discountAmount());
+    }
   }
 
-  CouponState apply(Coupon.Event event) {
-    if (event instanceof TermsRecorded recorded) {
-      return issued(recorded.terms());
+  record IssuedState(CouponTerms terms, List<EndedReservation> ended) implements Known {
+    static IssuedState of(CouponTerms terms) {
+      return new IssuedState(terms, List.of());
     }
-    if (event instanceof Reserved reserved) {
-      return new CouponState(terms, CouponStatus.RESERVED, reserved.reservation(), null, null, ended);
+
+    @Override
+    public CouponStatus status() {
+      return CouponStatus.ISSUED;
     }
-    if (event instanceof Used used) {
-      return new CouponState(terms, CouponStatus.USED, reservation, used.usedAt(), used.paymentId(), ended);
+
+    @Override
+    public Reservation reservation() {
+      return null;
     }
-    if (event instanceof Released released) {
-      return new CouponState(terms, CouponStatus.ISSUED, null, null, null,
-          endedWith(released.reservationId(), released.reason()));
+
+    ReservedState reserved(Reserved event) {
+      return new ReservedState(terms, event.reservation(), ended);
     }
-    if (event instanceof Cancelled cancelled) {
-      List<EndedReservation> endings = cancelled.reservationId() == null
-          ? ended
-          : endedWith(cancelled.reservationId(), cancelled.reason());
-      return new CouponState(terms, CouponStatus.CANCELLED, reservation, null, null, endings);
+
+    CancelledState cancelled(Cancelled event) {
+      return new CancelledState(terms, null, ended);
     }
-    if (event instanceof Expired) {
-      return new CouponState(terms, CouponStatus.EXPIRED, null, null, null, ended);
+
+    ExpiredState expired(Expired event) {
+      return new ExpiredState(terms, ended);
     }
-    throw new IllegalArgumentException("unknown coupon event " + event.getClass().getName());
   }
 
-  private List<EndedReservation> endedWith(String reservationId, EndReason reason) {
+  /** Held for an order until payment confirms it, it is released, or it times out. */
+  record ReservedState(CouponTerms terms, Reservation reservation, List<EndedReservation> ended) implements Known {
+    @Override
+    public CouponStatus status() {
+      return CouponStatus.RESERVED;
+    }
+
+    boolean isReservedBy(String reservationId) {
+      return reservation.reservationId().equals(reservationId);
+    }
+
+    UsedState used(Used event) {
+      return new UsedState(terms, reservation, event.usedAt(), event.paymentId(), ended);
+    }
+
+    IssuedState released(Released event) {
+      return new IssuedState(terms, endedWith(ended, event.reservationId(), event.reason()));
+    }
+
+    CancelledState cancelled(Cancelled event) {
+      return new CancelledState(terms, reservation, endedWith(ended, event.reservationId(), event.reason()));
+    }
+  }
+
+  record UsedState(CouponTerms terms, Reservation reservation, Instant usedAt, String paymentId,
+      List<EndedReservation> ended) implements Known {
+    @Override
+    public CouponStatus status() {
+      return CouponStatus.USED;
+    }
+
+    boolean wasUsedBy(String reservationId) {
+      return reservation.reservationId().equals(reservationId);
+    }
+  }
+
+  /** Cancelled for good; {@code reservation} is the one cancelled with its order, null for an admin's cancel. */
+  record CancelledState(CouponTerms terms, Reservation reservation, List<EndedReservation> ended) implements Known {
+    @Override
+    public CouponStatus status() {
+      return CouponStatus.CANCELLED;
+    }
+  }
+
+  record ExpiredState(CouponTerms terms, List<EndedReservation> ended) implements Known {
+    @Override
+    public CouponStatus status() {
+      return CouponStatus.EXPIRED;
+    }
+
+    @Override
+    public Reservation reservation() {
+      return null;
+    }
+  }
+
+  private static List<EndedReservation> endedWith(List<EndedReservation> ended, String reservationId, EndReason reason) {
     List<EndedReservation> endings = new ArrayList<>(ended);
     endings.add(new EndedReservation(reservationId, reason));
     return List.copyOf(endings.size() > REMEMBERED_ENDINGS
         ? endings.subList(endings.size() - REMEMBERED_ENDINGS, endings.size())
         : endings);
-  }
-
-  CouponView view() {
-    return new CouponView(terms.couponId(), terms.policyId(), terms.userId(), terms.couponName(), terms.discountType(),
-        terms.discountValue(), terms.minimumOrderAmount(), terms.maxDiscountAmount(), status, terms.issuedAt(),
-        terms.expiryDate(),
-        reservation == null ? null : reservation.reservationId(),
-        reservation == null ? null : reservation.orderId(),
-        reservation == null ? null : reservation.reservedAt(),
-        usedAt,
-        reservation == null ? null : reservation.discountAmount());
   }
 }

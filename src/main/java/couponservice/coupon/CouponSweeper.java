@@ -1,8 +1,6 @@
 package couponservice.coupon;
 
 import couponservice.Outcome;
-import couponservice.readside.CouponReadModel;
-import couponservice.readside.CouponReadModel.OverdueReservation;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +43,7 @@ public final class CouponSweeper {
 
   private record Finished(Sweep sweep, int commanded, Throwable failure) implements Message {}
 
-  public static ActorRef<Message> init(ActorSystem<?> system, CouponReadModel readModel, Clock clock,
+  public static ActorRef<Message> init(ActorSystem<?> system, CouponQueries readModel, Clock clock,
       CouponSettings settings, Executor blocking) {
     Behavior<Message> sweeper = Behaviors.<Message>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Sweep.RESERVATIONS, new Run(Sweep.RESERVATIONS), settings.reservationSweepInterval());
@@ -57,12 +55,12 @@ public final class CouponSweeper {
 
   private final ActorContext<Message> context;
   private final ClusterSharding sharding;
-  private final CouponReadModel readModel;
+  private final CouponQueries readModel;
   private final Clock clock;
   private final CouponSettings settings;
   private final Executor blocking;
 
-  private CouponSweeper(ActorContext<Message> context, ClusterSharding sharding, CouponReadModel readModel, Clock clock,
+  private CouponSweeper(ActorContext<Message> context, ClusterSharding sharding, CouponQueries readModel, Clock clock,
       CouponSettings settings, Executor blocking) {
     this.context = context;
     this.sharding = sharding;

@@ -5,6 +5,7 @@ import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
+import couponservice.UnconfirmedWrite;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,12 +24,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * Which coupon a reservation id belongs to. Confirm and release arrive with the reservation id alone
@@ -63,20 +66,26 @@ public final class ReservationIndex
 
   public record ClaimedReservation(String reservationId, long couponId) implements CborSerializable {}
 
-  /** Claims in the order they were made, so that expired ones are dropped from the head. */
+  /**
+   * Claims in the order they were made, so that expired ones are dropped from the head. Mutated in place, except
+   * {@link #EMPTY}: Pekko recovers from that one instance every time, the recovery after a failed write included.
+   */
   public static final class State {
+    static final State EMPTY = new State();
+
     private final LinkedHashMap<String, Claimed> claims = new LinkedHashMap<>();
 
     private record Claimed(long couponId, Instant at) {}
 
     State apply(ReservationsClaimed event, Duration retention) {
-      event.claims().forEach(c -> claims.putIfAbsent(c.reservationId(), new Claimed(c.couponId(), event.at())));
+      State state = this == EMPTY ? new State() : this;
+      event.claims().forEach(c -> state.claims.putIfAbsent(c.reservationId(), new Claimed(c.couponId(), event.at())));
       Instant cutoff = event.at().minus(retention);
-      Iterator<Claimed> oldestFirst = claims.values().iterator();
+      Iterator<Claimed> oldestFirst = state.claims.values().iterator();
       while (oldestFirst.hasNext() && oldestFirst.next().at().isBefore(cutoff)) {
         oldestFirst.remove();
       }
-      return this;
+      return state;
     }
 
     Long couponOf(String reservationId) {
@@ -105,6 +114,7 @@ public final class ReservationIndex
   /** Claims decided since the last write started, with the callers to answer once written. */
   private Map<String, Long> pending = new HashMap<>();
   private List<Claim> pendingCallers = new ArrayList<>();
+  private final UnconfirmedWrite<State> unconfirmed = new UnconfirmedWrite<>();
 
   private ReservationIndex(ActorContext<Command> context, String slice, Clock clock, Duration retention) {
     super(PersistenceId.of(ENTITY_KEY.name(), slice),
@@ -116,7 +126,7 @@ public final class ReservationIndex
 
   @Override
   public State emptyState() {
-    return new State();
+    return State.EMPTY;
   }
 
   @Override
@@ -165,9 +175,16 @@ public final class ReservationIndex
     List<Claim> callers = pendingCallers;
     pending = new HashMap<>();
     pendingCallers = new ArrayList<>();
+    Runnable claimed = () -> callers.forEach(claim -> claim.replyTo().tell(Outcome.ok(claim.couponId())));
+    unconfirmed.expect(lastSequenceNumber(context) + 1, recovered -> claimed.run(),
+        () -> callers.forEach(claim -> claim.replyTo().tell(Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE,
+            "the database failed while recording the reservation; nothing was changed, retry"))));
     return Effect()
         .persist(new ReservationsClaimed(clock.instant().truncatedTo(ChronoUnit.MILLIS), claims))
-        .thenRun(written -> callers.forEach(claim -> claim.replyTo().tell(Outcome.ok(claim.couponId()))))
+        .thenRun(written -> {
+          unconfirmed.confirmed();
+          claimed.run();
+        })
         .thenNoReply();
   }
 
@@ -176,6 +193,13 @@ public final class ReservationIndex
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(ReservationsClaimed.class, (state, event) -> state.apply(event, retention))
+        .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), recovered -> unconfirmed.resolve(lastSequenceNumber(context), recovered))
         .build();
   }
 
@@ -200,8 +224,10 @@ public final class ReservationIndex
 
       @Override
       public State fromJournal(Object from) {
-        State state = new State();
-        ((Snapshot) from).claims().forEach(event -> state.apply(event, retention));
+        State state = State.EMPTY;
+        for (ReservationsClaimed claims : ((Snapshot) from).claims()) {
+          state = state.apply(claims, retention);
+        }
         return state;
       }
     };

@@ -2,7 +2,6 @@ package couponservice.coupon;
 
 import couponservice.ErrorCode;
 import couponservice.Outcome;
-import couponservice.readside.CouponReadModel;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -16,13 +15,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class ReservationLookup {
   private final ClusterSharding sharding;
-  private final CouponReadModel readModel;
+  private final CouponQueries readModel;
   private final int slices;
   private final Duration askTimeout;
   private final Executor callbacks;
   private final Executor blocking;
 
-  public ReservationLookup(ClusterSharding sharding, CouponReadModel readModel, int slices, Duration askTimeout,
+  public ReservationLookup(ClusterSharding sharding, CouponQueries readModel, int slices, Duration askTimeout,
       Executor callbacks, Executor blocking) {
     this.sharding = sharding;
     this.readModel = readModel;

@@ -1,5 +1,6 @@
 package couponservice.http;
 
+import couponservice.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import couponservice.CouponException;

@@ -1,5 +1,6 @@
 package couponservice.http;
 
+import couponservice.Json;
 import couponservice.CouponException;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
@@ -15,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Builds the HTTP responses of the API: JSON bodies and the contract's error body. */
 public final class Responses {
@@ -56,8 +58,11 @@ public final class Responses {
     return error(rejected.code(), rejected.message());
   }
 
-  /** A failure of the request's processing: a refusal we raised, or an entity that did not answer. */
-  public HttpResponse failure(Throwable failure) {
+  /**
+   * A failure of request {@code requestId}'s processing: a refusal we raised, or an entity that did not answer;
+   * anything else is logged with the request id and answered without internals.
+   */
+  public HttpResponse failure(Throwable failure, String requestId) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof CouponException refusal) {
       return error(refusal);
@@ -65,7 +70,12 @@ public final class Responses {
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return error(ErrorCode.SERVICE_UNAVAILABLE, "the service is overloaded or a node is unavailable; retry later");
     }
-    log.error("Request failed", cause);
+    MDC.put("requestId", requestId);
+    try {
+      log.error("Request failed", cause);
+    } finally {
+      MDC.remove("requestId");
+    }
     return error(ErrorCode.SERVICE_UNAVAILABLE, "the request could not be completed; retry later");
   }
 

@@ -1,6 +1,7 @@
 package couponservice.issuance;
 
 import couponservice.Outcome;
+import couponservice.policy.Policies;
 import couponservice.policy.PolicyDefinition;
 import couponservice.policy.PolicyRegistry;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -22,8 +22,8 @@ public final class CouponCodeDirectory {
   private final Executor callbacks;
   private final ConcurrentHashMap<String, Long> policyByCode = new ConcurrentHashMap<>();
 
-  public CouponCodeDirectory(ClusterSharding sharding, Duration askTimeout, Executor callbacks) {
-    this.registry = sharding.entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID);
+  public CouponCodeDirectory(Policies policies, Duration askTimeout, Executor callbacks) {
+    this.registry = policies.registry();
     this.askTimeout = askTimeout;
     this.callbacks = callbacks;
   }

@@ -1,6 +1,5 @@
 package couponservice.kafka;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import couponservice.coupon.CouponStatus;
 import couponservice.policy.DiscountType;
 import java.math.BigDecimal;
@@ -9,8 +8,10 @@ import java.time.Instant;
 /** The envelope of the {@code coupon.*} topics (API.md "Kafka"). */
 public record CouponEventEnvelope(String eventId, String eventType, Instant timestamp, Data data, Metadata metadata) {
 
-  /** The coupon after the event; fields that do not apply to an event are left out. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
+  /**
+   * The coupon after the event, the same fields on every topic (one consumer schema reads all five): those that do
+   * not apply to an event are null.
+   */
   public record Data(
       long couponId,
       long policyId,

@@ -1,25 +1,21 @@
 package couponservice.kafka;
 
 
-import couponservice.Outcome;
 import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponSettings;
-import couponservice.http.Json;
+import couponservice.coupon.RecordedTerms;
+import couponservice.journal.FirstEvents;
+import couponservice.policy.IssuanceTerms;
+import couponservice.Json;
 import couponservice.kafka.CouponEventEnvelope.Addressed;
 import couponservice.policy.CouponPolicy;
-import couponservice.policy.CouponTerms;
-import couponservice.policy.DefinitionSource;
-import couponservice.policy.PolicyDefinition;
-import couponservice.policy.PolicyRegistry;
 import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.readside.ProjectionLag;
 import couponservice.readside.TagSliceProjections;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,22 +38,24 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 public final class CouponEventPublisher {
   private static final int GROUP_SIZE = 500;
   private static final Duration GROUP_WAIT = Duration.ofMillis(50);
+  /** Coupon terms remembered per publisher instance, so that reading a coupon's first event is rare. */
+  private static final int RECENT_TERMS = 100_000;
 
   private CouponEventPublisher() {}
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, KafkaSettings kafka,
-      PolicySettings policySettings, CouponSettings couponSettings, Coupon.TermsSource terms,
-      DefinitionSource definitions, SendProducer<String, byte[]> producer) {
+      PolicySettings policySettings, CouponSettings couponSettings, SendProducer<String, byte[]> producer) {
     Sender sender = new Sender(kafka, producer);
+    FirstEvents journal = new FirstEvents(system);
     TagSliceProjections.run(system, "policy-event-publisher", policySettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("policy-event-publisher", tag),
             EventSourcedProvider.<CouponPolicy.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-            database::openSession, () -> new PolicyEvents(definitions, sender), system)
+            database::openSession, () -> new PolicyEvents(new IssuanceTerms(journal), sender), system)
         .withGroup(GROUP_SIZE, GROUP_WAIT));
     TagSliceProjections.run(system, "coupon-event-publisher", couponSettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("coupon-event-publisher", tag),
             EventSourcedProvider.<Coupon.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-            database::openSession, () -> new CouponEvents(terms, sender), system)
+            database::openSession, () -> new CouponEvents(new RecordedTerms(journal, RECENT_TERMS), sender), system)
         .withGroup(GROUP_SIZE, GROUP_WAIT));
   }
 
@@ -74,30 +72,12 @@ public final class CouponEventPublisher {
     }
   }
 
-  /** A bounded memory of what the stream told us, so that lookups are rare. */
-  private static <K, V> Map<K, V> recent(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > capacity;
-      }
-    };
-  }
-
-  private static <T> T value(Outcome<T> outcome, String what) {
-    if (outcome instanceof Outcome.Ok<T> ok) {
-      return ok.value();
-    }
-    throw new IllegalStateException("cannot publish: " + what + ": " + ((Outcome.Rejected<T>) outcome).message());
-  }
-
   private static final class PolicyEvents extends Handler<List<EventEnvelope<CouponPolicy.Event>>> {
-    private final DefinitionSource definitions;
+    private final IssuanceTerms terms;
     private final Sender sender;
-    private final Map<Long, PolicyDefinition> known = recent(10_000);
 
-    PolicyEvents(DefinitionSource definitions, Sender sender) {
-      this.definitions = definitions;
+    PolicyEvents(IssuanceTerms terms, Sender sender) {
+      this.terms = terms;
       this.sender = sender;
     }
 
@@ -105,26 +85,13 @@ public final class CouponEventPublisher {
     public CompletionStage<Done> process(List<EventEnvelope<CouponPolicy.Event>> envelopes) {
       List<CompletionStage<List<Addressed>>> batches = new ArrayList<>();
       for (EventEnvelope<CouponPolicy.Event> envelope : envelopes) {
-        if (envelope.event() instanceof CouponPolicy.PolicyCreated created) {
-          known.put(created.policyId(), created.definition());
-        } else if (envelope.event() instanceof CouponPolicy.CouponsIssued issued) {
-          batches.add(definition(issued.policyId()).thenApply(definition ->
-              CouponEventEnvelopes.issued(envelope.persistenceId(), envelope.sequenceNr(), issued, definition)));
+        if (envelope.event() instanceof CouponPolicy.CouponsIssued issued) {
+          batches.add(terms.of(issued).thenApply(batchTerms ->
+              CouponEventEnvelopes.issued(envelope.persistenceId(), envelope.sequenceNr(), issued, batchTerms)));
         }
       }
       return inOrder(batches).thenCompose(sender::send)
           .thenApply(done -> observedLag("policy-event-publisher", envelopes));
-    }
-
-    private CompletionStage<PolicyDefinition> definition(long policyId) {
-      PolicyDefinition definition = known.get(policyId);
-      return definition != null
-          ? CompletableFuture.completedFuture(definition)
-          : definitions.lookup(policyId).thenApply(found -> {
-              PolicyRegistry.Registration registration = value(found, "policy " + policyId);
-              known.put(policyId, registration.definition());
-              return registration.definition();
-            });
     }
   }
 
@@ -134,12 +101,11 @@ public final class CouponEventPublisher {
   }
 
   private static final class CouponEvents extends Handler<List<EventEnvelope<Coupon.Event>>> {
-    private final Coupon.TermsSource termsSource;
+    private final RecordedTerms terms;
     private final Sender sender;
-    private final Map<Long, CouponTerms> known = recent(100_000);
 
-    CouponEvents(Coupon.TermsSource termsSource, Sender sender) {
-      this.termsSource = termsSource;
+    CouponEvents(RecordedTerms terms, Sender sender) {
+      this.terms = terms;
       this.sender = sender;
     }
 
@@ -149,25 +115,14 @@ public final class CouponEventPublisher {
       for (EventEnvelope<Coupon.Event> envelope : envelopes) {
         Coupon.Event event = envelope.event();
         if (event instanceof Coupon.TermsRecorded recorded) {
-          known.put(recorded.couponId(), recorded.terms());
+          terms.recorded(recorded);
         } else {
-          published.add(terms(event.couponId()).thenApply(terms -> CouponEventEnvelopes
-              .of(envelope.persistenceId(), envelope.sequenceNr(), event, terms).map(List::of).orElse(List.of())));
+          published.add(terms.of(event.couponId()).thenApply(couponTerms -> CouponEventEnvelopes
+              .of(envelope.persistenceId(), envelope.sequenceNr(), event, couponTerms).map(List::of).orElse(List.of())));
         }
       }
       return inOrder(published).thenCompose(sender::send)
           .thenApply(done -> observedLag("coupon-event-publisher", envelopes));
-    }
-
-    private CompletionStage<CouponTerms> terms(long couponId) {
-      CouponTerms terms = known.get(couponId);
-      return terms != null
-          ? CompletableFuture.completedFuture(terms)
-          : termsSource.termsOf(couponId).thenApply(found -> {
-              CouponTerms loaded = value(found, "coupon " + couponId);
-              known.put(couponId, loaded);
-              return loaded;
-            });
     }
   }
 

@@ -1,11 +1,11 @@
 package couponservice.kafka;
 
-import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponSettings;
-import couponservice.coupon.ReservationLookup;
-import couponservice.policy.DefinitionSource;
+import couponservice.coupon.Coupons;
+import couponservice.policy.Policies;
 import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.SendProducer;
 
@@ -23,23 +22,22 @@ public final class KafkaStreams {
   private KafkaStreams() {}
 
   public static void start(ActorSystem<?> system, KafkaSettings kafka, ReadModelDatabase database,
-      PolicySettings policySettings, CouponSettings couponSettings, ReservationLookup reservations,
-      Coupon.TermsSource terms, DefinitionSource definitions, Duration askTimeout) {
-    ClusterSharding sharding = ClusterSharding.get(system);
+      PolicySettings policySettings, CouponSettings couponSettings, Policies policies, Coupons coupons,
+      Duration askTimeout, Clock clock) {
     Retries retries = new Retries(system, kafka);
     DeadLetters deadLetters = new DeadLetters(producer(system, kafka, new ByteArraySerializer()));
     PaymentEventHandler payments =
-        new PaymentEventHandler(sharding, reservations, retries, askTimeout, system.executionContext());
+        new PaymentEventHandler(coupons, retries, askTimeout, system.executionContext());
     TopicConsumer.start(system, kafka, "payments", Map.of(
         Topics.PAYMENT_COMPLETED, payments.completed(),
         Topics.PAYMENT_FAILED, payments.failed()), deadLetters);
     TopicConsumer.start(system, kafka, "triggers", Map.of(
-        Topics.COUPON_TRIGGER, new TriggerEventHandler(sharding, retries, askTimeout, system.executionContext())),
+        Topics.COUPON_TRIGGER, new TriggerEventHandler(policies, retries, askTimeout, system.executionContext(), clock)),
         deadLetters);
     ConsumerLag.report(system, kafka,
         List.of(Topics.PAYMENT_COMPLETED, Topics.PAYMENT_FAILED, Topics.COUPON_TRIGGER));
     if (kafka.publish()) {
-      CouponEventPublisher.init(system, database, kafka, policySettings, couponSettings, terms, definitions,
+      CouponEventPublisher.init(system, database, kafka, policySettings, couponSettings,
           producer(system, kafka, new StringSerializer()));
     }
   }

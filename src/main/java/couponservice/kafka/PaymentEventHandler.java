@@ -5,8 +5,8 @@ import couponservice.Outcome;
 import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponView;
 import couponservice.coupon.EndReason;
-import couponservice.coupon.ReservationLookup;
-import couponservice.http.Json;
+import couponservice.coupon.Coupons;
+import couponservice.Json;
 import couponservice.policy.CouponIds;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,7 +16,6 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * {@code payment.completed.v1} confirms the reservation (the coupon is USED), {@code payment.failed.v1}
@@ -25,32 +24,31 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * (unknown reservation, reservation timed out, wrong state), is a dead letter with the refusal as reason.
  */
 public final class PaymentEventHandler {
-  private final ClusterSharding sharding;
-  private final ReservationLookup reservations;
+  private final Coupons coupons;
   private final Retries retries;
   private final Duration askTimeout;
   private final Executor callbacks;
 
-  PaymentEventHandler(ClusterSharding sharding, ReservationLookup reservations, Retries retries, Duration askTimeout,
-      Executor callbacks) {
-    this.sharding = sharding;
-    this.reservations = reservations;
+  PaymentEventHandler(Coupons coupons, Retries retries, Duration askTimeout, Executor callbacks) {
+    this.coupons = coupons;
     this.retries = retries;
     this.askTimeout = askTimeout;
     this.callbacks = callbacks;
   }
 
   /** What a payment event says, once read. */
-  record PaymentEvent(Long couponId, String reservationId, String orderId, String paymentId) {}
+  record PaymentEvent(Long couponId, String reservationId, String orderId, String paymentId, String eventId) {}
 
   MessageHandler completed() {
     return record -> handle(record,
-        event -> replyTo -> new Coupon.Confirm(event.reservationId(), event.orderId(), event.paymentId(), replyTo));
+        event -> replyTo -> new Coupon.Confirm(event.reservationId(), event.orderId(), event.paymentId(),
+            event.eventId(), replyTo));
   }
 
   MessageHandler failed() {
     return record -> handle(record,
-        event -> replyTo -> new Coupon.Release(event.reservationId(), null, EndReason.PAYMENT_FAILED, replyTo));
+        event -> replyTo -> new Coupon.Release(event.reservationId(), null, EndReason.PAYMENT_FAILED,
+            event.eventId(), replyTo));
   }
 
   private CompletionStage<Handled> handle(ConsumerRecord<byte[], byte[]> record,
@@ -63,13 +61,13 @@ public final class PaymentEventHandler {
     }
     CompletionStage<Outcome<Long>> coupon = event.couponId() != null
         ? CompletableFuture.completedFuture(Outcome.ok(event.couponId()))
-        : retries.untilFinal(() -> reservations.couponOf(event.reservationId()));
+        : retries.untilFinal(() -> coupons.couponOf(event.reservationId()));
     return coupon.thenComposeAsync(found -> {
       if (found instanceof Outcome.Rejected<Long> rejected) {
         return CompletableFuture.completedFuture(deadLetter(rejected));
       }
       long couponId = ((Outcome.Ok<Long>) found).value();
-      return retries.<CouponView>untilFinal(() -> sharding.entityRefFor(Coupon.ENTITY_KEY, Long.toString(couponId))
+      return retries.<CouponView>untilFinal(() -> coupons.coupon(couponId)
               .ask(replyTo -> command.apply(event).apply(replyTo), askTimeout))
           .thenApply(outcome -> outcome instanceof Outcome.Rejected<CouponView> rejected
               ? deadLetter(rejected)
@@ -104,7 +102,8 @@ public final class PaymentEventHandler {
       }
       coupon = couponId.asLong();
     }
-    return new PaymentEvent(coupon, reservationId, text(data, "orderId"), text(data, "paymentId"));
+    return new PaymentEvent(coupon, reservationId, text(data, "orderId"), text(data, "paymentId"),
+        text(root, "eventId"));
   }
 
   private static String text(JsonNode node, String field) {

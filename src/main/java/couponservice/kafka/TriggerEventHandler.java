@@ -1,20 +1,22 @@
 package couponservice.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import couponservice.AskDeadline;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
-import couponservice.http.Json;
+import couponservice.Json;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.IssueChannel;
 import couponservice.policy.IssuedCoupon;
+import couponservice.policy.Policies;
 import couponservice.policy.PolicyRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * {@code coupon.trigger.v1}: issues every active EVENT policy whose {@code triggerEventType} is the
@@ -23,13 +25,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Policies that refuse (inactive, sold out, user at its limit) are simply not issued.
  */
 public final class TriggerEventHandler implements MessageHandler {
-  private final ClusterSharding sharding;
+  private final Policies policies;
   private final Retries retries;
   private final Duration askTimeout;
   private final Executor callbacks;
+  private final Clock clock;
 
-  TriggerEventHandler(ClusterSharding sharding, Retries retries, Duration askTimeout, Executor callbacks) {
-    this.sharding = sharding;
+  TriggerEventHandler(Policies policies, Retries retries, Duration askTimeout, Executor callbacks, Clock clock) {
+    this.clock = clock;
+    this.policies = policies;
     this.retries = retries;
     this.askTimeout = askTimeout;
     this.callbacks = callbacks;
@@ -45,8 +49,7 @@ public final class TriggerEventHandler implements MessageHandler {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(Handled.deadLetter("unreadable trigger event: " + e.getMessage()));
     }
-    return retries.<PolicyRegistry.TriggeredPolicies>untilFinal(() -> sharding
-            .entityRefFor(PolicyRegistry.ENTITY_KEY, PolicyRegistry.ENTITY_ID)
+    return retries.<PolicyRegistry.TriggeredPolicies>untilFinal(() -> policies.registry()
             .ask(replyTo -> new PolicyRegistry.FindTriggered(trigger.eventType(), replyTo), askTimeout))
         .thenComposeAsync(found -> {
           if (found instanceof Outcome.Rejected<PolicyRegistry.TriggeredPolicies> rejected) {
@@ -77,9 +80,9 @@ public final class TriggerEventHandler implements MessageHandler {
   }
 
   private CompletionStage<Outcome<IssuedCoupon>> issue(long policyId, Trigger trigger) {
-    return retries.untilFinal(() -> sharding.entityRefFor(CouponPolicy.ENTITY_KEY, Long.toString(policyId))
+    return retries.untilFinal(() -> policies.policy(policyId)
         .ask(replyTo -> new CouponPolicy.Issue(trigger.userId(), IssueChannel.EVENT, "trigger:" + trigger.eventId(),
-            replyTo), askTimeout));
+            trigger.eventId(), AskDeadline.respondBy(clock, askTimeout), replyTo), askTimeout));
   }
 
   static Trigger parse(byte[] value) {

@@ -6,17 +6,19 @@ import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
+import couponservice.UnconfirmedWrite;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -25,6 +27,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -54,15 +57,21 @@ public final class CouponPolicy
 
   public record Get(ActorRef<Outcome<PolicyView>> replyTo) implements Command, Request<PolicyView> {}
 
-  /** One coupon for one user; {@code idempotencyKey} may be null. */
-  public record Issue(long userId, IssueChannel channel, String idempotencyKey, ActorRef<Outcome<IssuedCoupon>> replyTo)
+  /**
+   * One coupon for one user; {@code idempotencyKey} and {@code correlationId} (the caller's request id) may be null.
+   * A request still undecided at {@code respondBy} is dropped: its caller has been answered 503 by then.
+   */
+  public record Issue(long userId, IssueChannel channel, String idempotencyKey, String correlationId, Instant respondBy,
+      ActorRef<Outcome<IssuedCoupon>> replyTo)
       implements Command, Request<IssuedCoupon> {}
 
-  /** Admin batch: one coupon for each of up to 10,000 distinct users. */
-  public record DirectIssue(List<Long> userIds, String issuedBy, ActorRef<Outcome<DirectIssueResult>> replyTo)
+  /** Admin batch: one coupon for each of up to 10,000 distinct users; dropped like an issue past {@code respondBy}. */
+  public record DirectIssue(List<Long> userIds, String issuedBy, String correlationId, Instant respondBy,
+      ActorRef<Outcome<DirectIssueResult>> replyTo)
       implements Command, Request<DirectIssueResult> {}
 
-  public record ChangeActivation(boolean active, ActorRef<Outcome<PolicyView>> replyTo) implements Command, Request<PolicyView> {}
+  public record ChangeActivation(boolean active, String changedBy, ActorRef<Outcome<PolicyView>> replyTo)
+      implements Command, Request<PolicyView> {}
 
   public record ChangeMaxIssueCount(
       long newMaxIssueCount, String modifiedBy, String reason, ActorRef<Outcome<QuantityChange>> replyTo)
@@ -84,20 +93,47 @@ public final class CouponPolicy
     long policyId();
   }
 
-  public record PolicyCreated(long policyId, PolicyDefinition definition, Instant createdAt) implements Event {}
+  /** {@code createdBy}: the admin who created it; null in events written before it was recorded. */
+  public record PolicyCreated(long policyId, PolicyDefinition definition, Instant createdAt, String createdBy)
+      implements Event {}
 
   /**
-   * One write's worth of coupons: sequences {@code firstSequence .. firstSequence + userIds.size() - 1},
-   * in order, owned by {@code userIds}.
+   * One origin's coupons of one write: sequences {@code firstSequence .. firstSequence + userIds.size() - 1}, in
+   * order, owned by {@code userIds}, each with the batch's {@code terms}. {@code correlationIds} holds each coupon's
+   * request id for API callers (null for an origin with one caller, whose id is in {@code origin}).
+   * Events written before the batch carried its terms and origin have null there: such a batch was issued to API
+   * callers under the terms of the policy's {@link PolicyCreated}.
    */
   public record CouponsIssued(
-      long policyId, long firstSequence, Instant issuedAt, List<Long> userIds, List<KeyedIssue> keyedIssues)
-      implements Event {}
+      long policyId,
+      long firstSequence,
+      Instant issuedAt,
+      List<Long> userIds,
+      List<KeyedIssue> keyedIssues,
+      IssuedTerms terms,
+      List<String> correlationIds,
+      IssueOrigin origin)
+      implements Event {
+
+    public long couponIdAt(int index) {
+      return CouponIds.couponId(policyId, firstSequence + index);
+    }
+
+    /** The request id that caused coupon {@code index}, if one is known. */
+    public String correlationIdAt(int index) {
+      return correlationIds != null ? correlationIds.get(index) : origin == null ? null : origin.correlationId();
+    }
+
+    public IssueOrigin originOrRequests() {
+      return origin == null ? IssueOrigin.REQUESTS : origin;
+    }
+  }
 
   /** An issue that carried an {@code Idempotency-Key}. */
   public record KeyedIssue(long userId, String key, long sequence) implements CborSerializable {}
 
-  public record PolicyActivationChanged(long policyId, boolean active, Instant at) implements Event {}
+  /** {@code changedBy}: the admin who changed it; null in events written before it was recorded. */
+  public record PolicyActivationChanged(long policyId, boolean active, Instant at, String changedBy) implements Event {}
 
   public record MaxIssueCountChanged(
       long policyId, Long previousMaxIssueCount, long newMaxIssueCount, String modifiedBy, String reason, Instant at)
@@ -125,6 +161,7 @@ public final class CouponPolicy
   /** Requests that arrived before the policy knew its terms; re-sent to self once it does. */
   private final AwaitingRequests<Command, PolicyRegistry.Registration> awaitingDefinition = new AwaitingRequests<>();
   private boolean flushScheduled;
+  private final UnconfirmedWrite<PolicyState> unconfirmed = new UnconfirmedWrite<>();
 
   private CouponPolicy(
       ActorContext<Command> context, long policyId, DefinitionSource definitions, Clock clock, PolicySettings settings) {
@@ -182,7 +219,8 @@ public final class CouponPolicy
       List<Command> waiting = awaitingDefinition.release();
       PolicyRegistry.Registration registration = ok.value();
       return Effect()
-          .persist(new PolicyCreated(policyId, registration.definition(), registration.registeredAt()))
+          .persist(new PolicyCreated(policyId, registration.definition(), registration.registeredAt(),
+              registration.registeredBy()))
           .thenRun(created -> waiting.forEach(request -> context.getSelf().tell(request)))
           .thenNoReply();
     }
@@ -194,15 +232,18 @@ public final class CouponPolicy
 
   private ReplyEffect<Event, PolicyState> onIssue(PolicyState state, Issue cmd) {
     Instant now = clock.instant();
+    if (now.isAfter(cmd.respondBy())) {
+      return Effect().reply(cmd.replyTo(), tooLate());
+    }
     IdempotencyKey key = cmd.idempotencyKey() == null ? null : new IdempotencyKey(cmd.userId(), cmd.idempotencyKey());
     if (key != null) {
       OptionalLong issued = state.sequenceIssuedFor(key);
       if (issued.isPresent()) {
         return Effect().reply(cmd.replyTo(), Outcome.ok(state.issuedCoupon(issued.getAsLong())));
       }
-      OptionalInt pendingOffset = pending.offsetOf(key);
+      Optional<Integer> pendingOffset = pending.offsetOf(key);
       if (pendingOffset.isPresent()) {
-        answerWhenWritten(pendingOffset.getAsInt(), cmd.replyTo());
+        answerWhenWritten(pending.requests(), pendingOffset.get(), cmd.replyTo());
         return Effect().noReply();
       }
       Optional<Outcome.Rejected<IssuedCoupon>> earlier = refusals.find(key, now);
@@ -211,57 +252,106 @@ public final class CouponPolicy
       }
     }
     Optional<Outcome.Rejected<IssuedCoupon>> refusal = state.<IssuedCoupon>refusalForChannel(cmd.channel(), now)
-        .or(() -> state.refusalForUser(cmd.userId(), pending));
+        .or(() -> state.refusalForUser(cmd.userId(), 0, 0));
     if (refusal.isPresent()) {
-      if (key != null) {
-        refusals.remember(key, refusal.get(), now);
-      }
+      rememberRefusal(key, refusal.get(), now);
       return Effect().reply(cmd.replyTo(), refusal.get());
     }
-    answerWhenWritten(pending.add(cmd.userId(), key), cmd.replyTo());
+    Optional<Outcome.Rejected<IssuedCoupon>> refusalIfPendingIsWritten =
+        state.refusalForUser(cmd.userId(), pending.countFor(cmd.userId()), pending.size());
+    if (refusalIfPendingIsWritten.isPresent()) {
+      // Stock or the user's limit is used up only by issues not yet durable: the refusal holds once they are.
+      Outcome.Rejected<IssuedCoupon> rejection = refusalIfPendingIsWritten.get();
+      pending.onWrite(waiting(written -> {
+        rememberRefusal(key, rejection, now);
+        cmd.replyTo().tell(rejection);
+      }, cmd.replyTo()));
+      return Effect().noReply();
+    }
+    PendingIssuances.Group requests = pending.requests();
+    answerWhenWritten(requests, pending.add(requests, cmd.userId(), key, cmd.correlationId()), cmd.replyTo());
     scheduleFlush();
     return Effect().noReply();
   }
 
-  private void answerWhenWritten(int offset, ActorRef<Outcome<IssuedCoupon>> replyTo) {
-    pending.onWritten((state, firstSequence) -> replyTo.tell(Outcome.ok(state.issuedCoupon(firstSequence + offset))));
+  private void rememberRefusal(IdempotencyKey key, Outcome.Rejected<IssuedCoupon> refusal, Instant now) {
+    if (key != null) {
+      refusals.remember(key, refusal, now);
+    }
+  }
+
+  private void answerWhenWritten(PendingIssuances.Group group, int offset, ActorRef<Outcome<IssuedCoupon>> replyTo) {
+    pending.onWrite(waiting(written -> replyTo.tell(Outcome.ok(written.issuedCoupon(group.sequenceAt(offset)))), replyTo));
+  }
+
+  /** A request answered by {@code onWritten} once the next write is durable, and told nothing changed if it failed. */
+  private static PendingIssuances.Waiting waiting(Consumer<PolicyState> onWritten, ActorRef<? extends Outcome<?>> replyTo) {
+    return new PendingIssuances.Waiting() {
+      @Override
+      public void written(PolicyState state) {
+        onWritten.accept(state);
+      }
+
+      @Override
+      public void notWritten() {
+        @SuppressWarnings("unchecked")
+        ActorRef<Outcome<Object>> caller = (ActorRef<Outcome<Object>>) replyTo;
+        caller.tell(Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE,
+            "the database failed while writing this change; nothing was changed, retry"));
+      }
+    };
+  }
+
+  /** The answer to a request decided after its caller stopped waiting (the caller was answered 503 already). */
+  private static <T> Outcome<T> tooLate() {
+    return Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "the request waited too long; nothing was changed");
   }
 
   private ReplyEffect<Event, PolicyState> onDirectIssue(PolicyState state, DirectIssue cmd) {
-    Optional<Outcome.Rejected<DirectIssueResult>> refusal = state.refusalForChannel(IssueChannel.DIRECT, clock.instant());
+    Instant now = clock.instant();
+    if (now.isAfter(cmd.respondBy())) {
+      return Effect().reply(cmd.replyTo(), tooLate());
+    }
+    Optional<Outcome.Rejected<DirectIssueResult>> refusal = state.refusalForChannel(IssueChannel.DIRECT, now);
     if (refusal.isPresent()) {
       return Effect().reply(cmd.replyTo(), refusal.get());
     }
+    boolean dependsOnPending = !pending.isEmpty();
     List<Long> users = cmd.userIds();
+    PendingIssuances.Group group = pending.newGroup(IssueOrigin.direct(cmd.issuedBy(), cmd.correlationId()));
     int[] offsets = new int[users.size()];
     ErrorCode[] failures = new ErrorCode[users.size()];
-    boolean anyIssued = false;
     for (int i = 0; i < users.size(); i++) {
       long userId = users.get(i);
-      Optional<Outcome.Rejected<Void>> userRefusal = state.refusalForUser(userId, pending);
+      Optional<Outcome.Rejected<Void>> userRefusal =
+          state.refusalForUser(userId, pending.countFor(userId), pending.size());
       if (userRefusal.isPresent()) {
         failures[i] = userRefusal.get().code();
       } else {
-        offsets[i] = pending.add(userId, null);
-        anyIssued = true;
+        offsets[i] = pending.add(group, userId, null, null);
       }
     }
-    if (!anyIssued) {
-      return Effect().reply(cmd.replyTo(), Outcome.ok(directResult(users, offsets, failures, 0)));
+    boolean anyIssued = !group.userIds().isEmpty();
+    if (!anyIssued && !dependsOnPending) {
+      return Effect().reply(cmd.replyTo(), Outcome.ok(directResult(users, group, offsets, failures)));
     }
-    context.getLog().info("Direct issue of policy {} to {} users by {}", policyId, users.size(), cmd.issuedBy());
-    pending.onWritten((written, firstSequence) ->
-        cmd.replyTo().tell(Outcome.ok(directResult(users, offsets, failures, firstSequence))));
-    scheduleFlush();
+    if (anyIssued) {
+      context.getLog().info("Direct issue of policy {} to {} users by {}", policyId, group.userIds().size(),
+          cmd.issuedBy());
+      scheduleFlush();
+    }
+    pending.onWrite(waiting(written -> cmd.replyTo().tell(Outcome.ok(directResult(users, group, offsets, failures))),
+        cmd.replyTo()));
     return Effect().noReply();
   }
 
-  private DirectIssueResult directResult(List<Long> users, int[] offsets, ErrorCode[] failures, long firstSequence) {
+  private DirectIssueResult directResult(List<Long> users, PendingIssuances.Group group, int[] offsets,
+      ErrorCode[] failures) {
     List<DirectIssueResult.Entry> entries = new ArrayList<>(users.size());
     for (int i = 0; i < users.size(); i++) {
       entries.add(failures[i] != null
           ? DirectIssueResult.Entry.failure(users.get(i), failures[i])
-          : DirectIssueResult.Entry.success(users.get(i), CouponIds.couponId(policyId, firstSequence + offsets[i])));
+          : DirectIssueResult.Entry.success(users.get(i), CouponIds.couponId(policyId, group.sequenceAt(offsets[i]))));
     }
     return DirectIssueResult.of(entries);
   }
@@ -278,43 +368,54 @@ public final class CouponPolicy
     if (pending.isEmpty()) {
       return Effect().noReply();
     }
-    return persistWithPending(state, List.of(), written -> {});
+    return write(state, List.of(), null);
   }
 
   /**
-   * Writes {@code events} after the pending issues, in one atomic write, so that issues decided under
-   * the old terms (active, stock) are recorded before the change. Callers of pending issues are
-   * answered when the write is durable, then {@code afterWrite} runs.
+   * Writes the pending issues and then {@code changes}, in one atomic write, so that issues decided under the old
+   * terms (active, stock) are recorded before a change. Everyone waiting on the write is answered once it is
+   * durable; if it fails, once recovery has shown whether it happened ({@link UnconfirmedWrite}).
    */
-  private ReplyEffect<Event, PolicyState> persistWithPending(
-      PolicyState state, List<Event> events, java.util.function.Consumer<PolicyState> afterWrite) {
-    List<Event> toWrite = new ArrayList<>(events.size() + 1);
-    PendingIssuances.Batch batch = null;
-    long firstSequence = state.issuedCount() + 1;
-    if (!pending.isEmpty()) {
-      batch = pending.drain();
-      toWrite.add(issuedEvent(batch, firstSequence));
+  private ReplyEffect<Event, PolicyState> write(PolicyState state, List<Event> changes, PendingIssuances.Waiting change) {
+    if (change != null) {
+      pending.onWrite(change);
     }
-    toWrite.addAll(events);
-    PendingIssuances.Batch written = batch;
+    Instant issuedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    PendingIssuances.Batch batch = pending.drain(state.issuedCount() + 1);
+    List<Event> events = new ArrayList<>(batch.groups().size() + changes.size());
+    if (!batch.groups().isEmpty()) {
+      IssuedTerms terms = IssuedTerms.of(state.definition(), issuedAt);
+      batch.groups().forEach(group -> events.add(issuedEvent(group, issuedAt, terms)));
+    }
+    events.addAll(changes);
+    unconfirmed.expect(lastSequenceNumber(context) + events.size(), batch::written, batch::notWritten);
     return Effect()
-        .persist(toWrite)
-        .thenRun(newState -> {
-          if (written != null) {
-            written.complete(newState, firstSequence);
-          }
-          afterWrite.accept(newState);
+        .persist(events)
+        .thenRun(written -> {
+          unconfirmed.confirmed();
+          batch.written(written);
         })
         .thenNoReply();
   }
 
-  private CouponsIssued issuedEvent(PendingIssuances.Batch batch, long firstSequence) {
-    List<KeyedIssue> keyed = new ArrayList<>(batch.keyedOffsets().size());
-    for (Map.Entry<IdempotencyKey, Integer> entry : batch.keyedOffsets().entrySet()) {
-      keyed.add(new KeyedIssue(entry.getKey().userId(), entry.getKey().key(), firstSequence + entry.getValue()));
+  private CouponsIssued issuedEvent(PendingIssuances.Group group, Instant issuedAt, IssuedTerms terms) {
+    List<KeyedIssue> keyed = new ArrayList<>(group.keyedOffsets().size());
+    group.keyedOffsets().forEach((key, offset) ->
+        keyed.add(new KeyedIssue(key.userId(), key.key(), group.sequenceAt(offset))));
+    List<String> correlationIds = group.correlationIds();
+    return new CouponsIssued(policyId, group.firstSequence(), issuedAt, List.copyOf(group.userIds()), keyed, terms,
+        correlationIds == null || correlationIds.stream().allMatch(Objects::isNull) ? null
+            : Collections.unmodifiableList(new ArrayList<>(correlationIds)),
+        group.origin());
+  }
+
+  /** After a restart: answers the requests of a write that failed, and flushes what is still pending. */
+  private void afterRecovery(PolicyState recovered) {
+    unconfirmed.resolve(lastSequenceNumber(context), recovered);
+    flushScheduled = false;
+    if (!pending.isEmpty()) {
+      scheduleFlush();
     }
-    return new CouponsIssued(
-        policyId, firstSequence, clock.instant().truncatedTo(ChronoUnit.MILLIS), List.copyOf(batch.userIds()), keyed);
   }
 
   // ---- administration ----
@@ -323,8 +424,8 @@ public final class CouponPolicy
     if (state.isActive() == cmd.active()) {
       return Effect().reply(cmd.replyTo(), Outcome.ok(state.view()));
     }
-    return persistWithPending(state, List.of(new PolicyActivationChanged(policyId, cmd.active(), clock.instant())),
-        newState -> cmd.replyTo().tell(Outcome.ok(newState.view())));
+    return write(state, List.of(new PolicyActivationChanged(policyId, cmd.active(), clock.instant(), cmd.changedBy())),
+        waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo()));
   }
 
   private ReplyEffect<Event, PolicyState> onChangeMaxIssueCount(PolicyState state, ChangeMaxIssueCount cmd) {
@@ -336,9 +437,9 @@ public final class CouponPolicy
     Long previous = state.maxIssueCount();
     MaxIssueCountChanged change = new MaxIssueCountChanged(
         policyId, previous, cmd.newMaxIssueCount(), cmd.modifiedBy(), cmd.reason(), clock.instant());
-    return persistWithPending(state, List.of(change), newState -> cmd.replyTo().tell(Outcome.ok(new QuantityChange(
-        policyId, previous, newState.maxIssueCount(), newState.issuedCount(),
-        newState.maxIssueCount() - newState.issuedCount(), true))));
+    return write(state, List.of(change), waiting(written -> cmd.replyTo().tell(Outcome.ok(new QuantityChange(
+        policyId, previous, written.maxIssueCount(), written.issuedCount(),
+        written.maxIssueCount() - written.issuedCount(), true))), cmd.replyTo()));
   }
 
   // ---- events, tags, snapshots ----
@@ -380,7 +481,10 @@ public final class CouponPolicy
 
   @Override
   public SignalHandler<PolicyState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(SnapshotCompleted.class, (state, completed) -> state.snapshotStored()).build();
+    return newSignalHandlerBuilder()
+        .onSignal(SnapshotCompleted.class, (state, completed) -> state.snapshotStored())
+        .onSignal(RecoveryCompleted.instance(), this::afterRecovery)
+        .build();
   }
 
   @Override

@@ -4,70 +4,148 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 
 /**
  * Issues decided since the last journal write started (group commit). They count against stock and
- * per-user limits at once, are written together as one {@link CouponPolicy.CouponsIssued} event, and their
- * callers are answered when that write is durable.
+ * per-user limits at once and are written together; the requests that wait on them are answered when the
+ * write is durable, or told that nothing was issued when it is known to have failed. Each origin's coupons
+ * form a {@link Group} of contiguous sequences: the single issues of API callers share one group, each direct
+ * issue has its own.
  */
 final class PendingIssuances {
 
-  /** Answers callers once the batch is written; {@code firstSequence} is the batch's first coupon. */
-  interface Completion {
-    void written(PolicyState state, long firstSequence);
+  /** A request waiting for the next write. */
+  interface Waiting {
+    /** The write is durable; {@code state} holds it. */
+    void written(PolicyState state);
+
+    /** The write is known not to have happened: nothing of it was issued. */
+    void notWritten();
   }
 
-  /** A batch taken out for writing. */
-  record Batch(List<Long> userIds, Map<IdempotencyKey, Integer> keyedOffsets, List<Completion> completions) {
-    void complete(PolicyState state, long firstSequence) {
-      completions.forEach(c -> c.written(state, firstSequence));
+  /** One origin's coupons in the next write. */
+  static final class Group {
+    private final IssueOrigin origin;
+    private final List<Long> userIds = new ArrayList<>();
+    private final List<String> correlationIds = new ArrayList<>();
+    private final Map<IdempotencyKey, Integer> keyedOffsets = new HashMap<>();
+    private long firstSequence;
+
+    private Group(IssueOrigin origin) {
+      this.origin = origin;
+    }
+
+    /** The sequence of the coupon at {@code offset}; known once the group is drained for writing. */
+    long sequenceAt(int offset) {
+      return firstSequence + offset;
+    }
+
+    IssueOrigin origin() {
+      return origin;
+    }
+
+    List<Long> userIds() {
+      return userIds;
+    }
+
+    /** One per coupon for requests (null where a caller sent none); none for an origin with one caller. */
+    List<String> correlationIds() {
+      return origin.kind() == IssueOrigin.Kind.REQUESTS ? correlationIds : null;
+    }
+
+    Map<IdempotencyKey, Integer> keyedOffsets() {
+      return keyedOffsets;
+    }
+
+    long firstSequence() {
+      return firstSequence;
     }
   }
 
-  private List<Long> userIds = new ArrayList<>();
+  /** The groups taken out for one write, in sequence order, and the requests waiting on it. */
+  record Batch(List<Group> groups, List<Waiting> waiting) {
+    void written(PolicyState state) {
+      waiting.forEach(w -> w.written(state));
+    }
+
+    void notWritten() {
+      waiting.forEach(Waiting::notWritten);
+    }
+  }
+
+  private List<Group> groups = new ArrayList<>();
+  private Group requests;
   private Map<Long, Integer> perUser = new HashMap<>();
-  private Map<IdempotencyKey, Integer> keyedOffsets = new HashMap<>();
-  private List<Completion> completions = new ArrayList<>();
+  private List<Waiting> waiting = new ArrayList<>();
+  private int size;
 
   boolean isEmpty() {
-    return userIds.isEmpty();
+    return size == 0;
   }
 
   int size() {
-    return userIds.size();
+    return size;
   }
 
   int countFor(long userId) {
     return perUser.getOrDefault(userId, 0);
   }
 
-  /** Adds one coupon for {@code userId}; returns its offset in the batch. */
-  int add(long userId, IdempotencyKey key) {
-    int offset = userIds.size();
-    userIds.add(userId);
-    perUser.merge(userId, 1, Integer::sum);
-    if (key != null) {
-      keyedOffsets.put(key, offset);
+  /** The group the single issues of API callers join. */
+  Group requests() {
+    if (requests == null) {
+      requests = newGroup(IssueOrigin.REQUESTS);
     }
+    return requests;
+  }
+
+  /** A group of its own, for a batch with one origin (a direct issue). */
+  Group newGroup(IssueOrigin origin) {
+    Group group = new Group(origin);
+    groups.add(group);
+    return group;
+  }
+
+  /** Adds one coupon for {@code userId} to {@code group}; returns its offset there. */
+  int add(Group group, long userId, IdempotencyKey key, String correlationId) {
+    int offset = group.userIds.size();
+    group.userIds.add(userId);
+    group.correlationIds.add(correlationId);
+    if (key != null) {
+      group.keyedOffsets.put(key, offset);
+    }
+    perUser.merge(userId, 1, Integer::sum);
+    size++;
     return offset;
   }
 
-  OptionalInt offsetOf(IdempotencyKey key) {
-    Integer offset = keyedOffsets.get(key);
-    return offset == null ? OptionalInt.empty() : OptionalInt.of(offset);
+  /** Where the pending coupon issued with {@code key} sits, if one is pending. */
+  Optional<Integer> offsetOf(IdempotencyKey key) {
+    return requests == null ? Optional.empty() : Optional.ofNullable(requests.keyedOffsets.get(key));
   }
 
-  void onWritten(Completion completion) {
-    completions.add(completion);
+  void onWrite(Waiting request) {
+    waiting.add(request);
   }
 
-  Batch drain() {
-    Batch batch = new Batch(userIds, keyedOffsets, completions);
-    userIds = new ArrayList<>();
+  /** Takes everything out for one write whose first coupon has sequence {@code firstSequence}. */
+  Batch drain(long firstSequence) {
+    long next = firstSequence;
+    List<Group> nonEmpty = new ArrayList<>(groups.size());
+    for (Group group : groups) {
+      if (!group.userIds.isEmpty()) {
+        group.firstSequence = next;
+        next += group.userIds.size();
+        nonEmpty.add(group);
+      }
+    }
+    Batch batch = new Batch(nonEmpty, waiting);
+    groups = new ArrayList<>();
+    requests = null;
     perUser = new HashMap<>();
-    keyedOffsets = new HashMap<>();
-    completions = new ArrayList<>();
+    waiting = new ArrayList<>();
+    size = 0;
     return batch;
   }
 }

@@ -4,6 +4,7 @@ import couponservice.CborSerializable;
 import couponservice.EntitySupervision;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
+import couponservice.UnconfirmedWrite;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,15 +13,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /**
@@ -36,7 +41,9 @@ public final class PolicyRegistry
 
   public interface Command extends CborSerializable {}
 
-  public record Register(PolicyDefinition definition, ActorRef<Outcome<Registration>> replyTo) implements Command {}
+  /** {@code registeredBy}: the admin creating the policy. */
+  public record Register(PolicyDefinition definition, String registeredBy, ActorRef<Outcome<Registration>> replyTo)
+      implements Command {}
 
   public record Lookup(long policyId, ActorRef<Outcome<Registration>> replyTo) implements Command {}
 
@@ -52,24 +59,33 @@ public final class PolicyRegistry
 
   public record PolicyRegistered(Registration registration) implements Event {}
 
-  public record Registration(long policyId, PolicyDefinition definition, Instant registeredAt) implements CborSerializable {}
+  /** {@code registeredBy} is null in registrations written before it was recorded. */
+  public record Registration(long policyId, PolicyDefinition definition, Instant registeredAt, String registeredBy)
+      implements CborSerializable {}
 
-  /** Registrations by id and by normalized code; mutated in place, snapshotted as a list. */
+  /**
+   * Registrations by id and by normalized code; mutated in place, snapshotted as a list. {@link #EMPTY} is never
+   * mutated: Pekko recovers from that one instance every time, the recovery after a failed write included.
+   */
   public static final class State {
+    static final State EMPTY = new State();
+
     private final Map<Long, Registration> byId = new HashMap<>();
     private final Map<String, Long> byCode = new HashMap<>();
     private final Map<String, List<Long>> byTrigger = new HashMap<>();
     private long lastPolicyId;
 
     State add(Registration registration) {
-      byId.put(registration.policyId(), registration);
+      State state = this == EMPTY ? new State() : this;
+      state.byId.put(registration.policyId(), registration);
       PolicyDefinition definition = registration.definition();
-      definition.normalizedCode().ifPresent(code -> byCode.put(code, registration.policyId()));
+      definition.normalizedCode().ifPresent(code -> state.byCode.put(code, registration.policyId()));
       if (definition.distributionType() == DistributionType.EVENT) {
-        byTrigger.computeIfAbsent(definition.triggerEventType(), type -> new ArrayList<>()).add(registration.policyId());
+        state.byTrigger.computeIfAbsent(definition.triggerEventType(), type -> new ArrayList<>())
+            .add(registration.policyId());
       }
-      lastPolicyId = Math.max(lastPolicyId, registration.policyId());
-      return this;
+      state.lastPolicyId = Math.max(state.lastPolicyId, registration.policyId());
+      return state;
     }
   }
 
@@ -80,21 +96,24 @@ public final class PolicyRegistry
   }
 
   public static Behavior<Command> create(Clock clock) {
-    return new PolicyRegistry(clock);
+    return Behaviors.setup(context -> new PolicyRegistry(context, clock));
   }
 
+  private final ActorContext<Command> context;
   private final Clock clock;
+  private final UnconfirmedWrite<State> unconfirmed = new UnconfirmedWrite<>();
 
-  private PolicyRegistry(Clock clock) {
+  private PolicyRegistry(ActorContext<Command> context, Clock clock) {
     super(
         PersistenceId.ofUniqueId("PolicyRegistry"),
         EntitySupervision.ON_JOURNAL_FAILURE);
+    this.context = context;
     this.clock = clock;
   }
 
   @Override
   public State emptyState() {
-    return new State();
+    return State.EMPTY;
   }
 
   @Override
@@ -121,8 +140,15 @@ public final class PolicyRegistry
     if (state.lastPolicyId >= CouponIds.MAX_POLICY_ID) {
       return Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "no policy ids are left"));
     }
-    Registration registration = new Registration(state.lastPolicyId + 1, cmd.definition(), clock.instant());
-    return Effect().persist(new PolicyRegistered(registration)).thenReply(cmd.replyTo(), s -> Outcome.ok(registration));
+    Registration registration = new Registration(state.lastPolicyId + 1, cmd.definition(), clock.instant(),
+        cmd.registeredBy());
+    unconfirmed.expect(lastSequenceNumber(context) + 1, written -> cmd.replyTo().tell(Outcome.ok(registration)),
+        () -> cmd.replyTo().tell(Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE,
+            "the database failed while creating the policy; nothing was created, retry")));
+    return Effect()
+        .persist(new PolicyRegistered(registration))
+        .thenRun(written -> unconfirmed.confirmed())
+        .thenReply(cmd.replyTo(), written -> Outcome.ok(registration));
   }
 
   private static Outcome<Registration> found(Registration registration, ErrorCode code, String message) {
@@ -134,6 +160,13 @@ public final class PolicyRegistry
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(PolicyRegistered.class, (state, event) -> state.add(event.registration()))
+        .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), recovered -> unconfirmed.resolve(lastSequenceNumber(context), recovered))
         .build();
   }
 
@@ -152,8 +185,10 @@ public final class PolicyRegistry
 
       @Override
       public State fromJournal(Object from) {
-        State state = new State();
-        ((Snapshot) from).registrations().forEach(state::add);
+        State state = State.EMPTY;
+        for (Registration registration : ((Snapshot) from).registrations()) {
+          state = state.add(registration);
+        }
         return state;
       }
     };

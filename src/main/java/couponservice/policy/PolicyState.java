@@ -21,6 +21,10 @@ import java.util.OptionalLong;
  * What a policy knows: its terms, stock, who holds which coupon, and the idempotency keys of recent
  * issues. Mutated in place by the event handler (a copy per event would cost the whole ledger);
  * snapshots go through {@link #toSnapshot()}, an immutable copy.
+ *
+ * <p>The empty state is never mutated: Pekko keeps the one instance for every recovery of the entity, including
+ * the recovery after a failed write, which must start from nothing but the journal. The policy's first event
+ * creates the state that later events mutate.
  */
 public final class PolicyState {
   private final long policyId;
@@ -82,12 +86,13 @@ public final class PolicyState {
   // ---- event application ----
 
   PolicyState onCreated(PolicyCreated event) {
-    definition = event.definition();
-    createdAt = event.createdAt();
-    updatedAt = event.createdAt();
-    active = true;
-    maxIssueCount = event.definition().maxIssueCount();
-    return counted();
+    PolicyState created = new PolicyState(policyId, idempotencyRetention, new CouponLedger());
+    created.definition = event.definition();
+    created.createdAt = event.createdAt();
+    created.updatedAt = event.createdAt();
+    created.active = true;
+    created.maxIssueCount = event.definition().maxIssueCount();
+    return created.counted();
   }
 
   PolicyState onIssued(CouponsIssued event) {
@@ -171,14 +176,17 @@ public final class PolicyState {
     return Optional.empty();
   }
 
-  /** Why {@code userId} cannot get one more coupon, counting the issues decided but not yet written. */
-  <T> Optional<Outcome.Rejected<T>> refusalForUser(long userId, PendingIssuances pending) {
-    int held = ledger.countFor(userId) + pending.countFor(userId);
+  /**
+   * Why {@code userId} cannot get one more coupon, counting {@code pendingForUser} of the user's and
+   * {@code pendingTotal} coupons decided but not yet written.
+   */
+  <T> Optional<Outcome.Rejected<T>> refusalForUser(long userId, int pendingForUser, int pendingTotal) {
+    int held = ledger.countFor(userId) + pendingForUser;
     if (held >= definition.maxIssuePerUser()) {
       return refuse(ErrorCode.COUPON_ALREADY_ISSUED,
           "user " + userId + " already holds " + held + " coupon(s) of policy " + policyId);
     }
-    if (ledger.size() + pending.size() >= stockLimit()) {
+    if (ledger.size() + pendingTotal >= stockLimit()) {
       return refuse(ErrorCode.COUPON_SOLD_OUT, "all " + stockLimit() + " coupons of policy " + policyId + " are issued");
     }
     return Optional.empty();

@@ -1,7 +1,11 @@
 package couponservice.ratelimit;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Per-user limit on coupon issuance: at most {@code perMinute} issuances per clock minute and {@code perHour}
@@ -18,6 +22,17 @@ public interface IssueRateLimiter extends AutoCloseable {
 
   @Override
   void close();
+
+  /** The limiter of a node, closed when the node has stopped serving requests. */
+  static IssueRateLimiter start(ActorSystem<?> system, RateLimitSettings settings, Clock clock) {
+    IssueRateLimiter limiter = create(settings, clock);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-rate-limiter",
+        () -> CompletableFuture.supplyAsync(() -> {
+          limiter.close();
+          return Done.getInstance();
+        }));
+    return limiter;
+  }
 
   /** The limiter the settings ask for; {@code clock} drives the local backend only (Redis uses its own time). */
   static IssueRateLimiter create(RateLimitSettings settings, Clock clock) {

@@ -1,5 +1,6 @@
 package couponservice.readside;
 
+import couponservice.coupon.CouponQueries;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,17 +9,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Queries over {@code coupon_issues} and {@code coupon_reservations}. */
-public final class CouponReadModel {
+/** The coupon lifecycle's queries, over {@code coupon_issues} and {@code coupon_reservations}. */
+public final class CouponReadModel implements CouponQueries {
   private final ReadModelDatabase database;
 
   public CouponReadModel(ReadModelDatabase database) {
     this.database = database;
   }
 
-  public record OverdueReservation(long couponId, String reservationId) {}
-
-  /** Reservations still pending past their expiry, oldest first (the sweep's worklist). */
+  /** Oldest first: the sweep's worklist. */
+  @Override
   public List<OverdueReservation> overdueReservations(Instant now, int limit) throws SQLException {
     return Rows.list(database.dataSource(), "SELECT coupon_id, reservation_id FROM coupon_reservations"
         + " WHERE status = 'PENDING' AND expires_at <= ? ORDER BY expires_at LIMIT ?", statement -> {
@@ -27,7 +27,8 @@ public final class CouponReadModel {
         }, row -> new OverdueReservation(row.getLong(1), row.getString(2)));
   }
 
-  /** ISSUED coupons past their expiry date (the expiry sweep's worklist). */
+  /** Soonest expired first: the expiry sweep's worklist. */
+  @Override
   public List<Long> expiredCoupons(Instant now, int limit) throws SQLException {
     return Rows.list(database.dataSource(),
         "SELECT id FROM coupon_issues WHERE status = 'ISSUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
@@ -37,7 +38,7 @@ public final class CouponReadModel {
         }, row -> row.getLong(1));
   }
 
-  /** The coupon of a reservation older than the reservation index remembers. */
+  @Override
   public Optional<Long> couponOfReservation(String reservationId) throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement statement =

@@ -1,22 +1,20 @@
 package couponservice.readside;
 
-import couponservice.policy.CouponIds;
+import couponservice.journal.FirstEvents;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.IssuanceTerms;
 import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
 import couponservice.policy.CouponPolicy.PolicyActivationChanged;
 import couponservice.policy.CouponPolicy.PolicyCreated;
 import couponservice.policy.PolicyDefinition;
 import couponservice.policy.PolicySettings;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
@@ -35,32 +33,36 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * one has inserted but not yet committed.
  */
 public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<CouponPolicy.Event>>, ReadModelSession> {
+  /** Longest wait for the creation event of a policy whose issuance event predates the terms it now carries. */
+  private static final Duration JOURNAL_READ_TIMEOUT = Duration.ofSeconds(10);
   private final SqlDialect dialect;
-  /** How long each policy's coupons stay valid; the policy's definition never changes. */
-  private final Map<Long, Duration> couponValidity = new HashMap<>();
+  private final IssuanceTerms terms;
 
   /** The tag slice this instance projects: the statistics rows it alone writes. */
   private final String source;
   /** A group's issued coupons, inserted in one statement after its policies (whose validity they need). */
   private final ArrayStatement insertCoupons;
 
-  private PolicyReadProjection(SqlDialect dialect, String source) {
+  private PolicyReadProjection(SqlDialect dialect, IssuanceTerms terms, String source) {
     this.dialect = dialect;
+    this.terms = terms;
     this.source = source;
     this.insertCoupons = CouponReadProjection.insertIssuedCoupons(dialect);
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
-    TagSliceProjections.run(system, "policy-read-model", settings.tags(), tag -> projection(system, database, tag));
+    FirstEvents journal = new FirstEvents(system);
+    TagSliceProjections.run(system, "policy-read-model", settings.tags(),
+        tag -> projection(system, database, new IssuanceTerms(journal), tag));
   }
 
   private static org.apache.pekko.projection.Projection<EventEnvelope<CouponPolicy.Event>> projection(
-      ActorSystem<?> system, ReadModelDatabase database, String tag) {
+      ActorSystem<?> system, ReadModelDatabase database, IssuanceTerms terms, String tag) {
     SourceProvider<Offset, EventEnvelope<CouponPolicy.Event>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
             ProjectionId.of("policy-read-model", tag), source, database::openSession,
-            () -> new PolicyReadProjection(database.dialect(), tag), system)
+            () -> new PolicyReadProjection(database.dialect(), terms, tag), system)
         .withGroup(20, Duration.ofMillis(100));
   }
 
@@ -74,7 +76,7 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
       if (event instanceof PolicyCreated created) {
         insertPolicy(connection, created);
       } else if (event instanceof CouponsIssued issued) {
-        addCoupons(connection, coupons, issued);
+        addCoupons(coupons, issued);
         statistics.issued(issued.issuedAt(), issued.userIds().size());
         Rows.execute(connection,
             "UPDATE coupon_policies SET current_issue_count = GREATEST(current_issue_count, ?), updated_at = ? WHERE id = ?",
@@ -102,34 +104,12 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
     ProjectionLag.observe("policy-read-model", envelopes);
   }
 
-  private void addCoupons(Connection connection, ArrayStatement.Batch coupons, CouponsIssued issued) throws SQLException {
-    Duration validity = validityOf(connection, issued.policyId());
-    Instant expiresAt = issued.issuedAt().plus(validity);
-    long sequence = issued.firstSequence();
-    for (Long userId : issued.userIds()) {
-      long couponId = CouponIds.couponId(issued.policyId(), sequence++);
-      coupons.put(
-          CouponReadProjection.issuedCoupon(couponId, issued.policyId(), userId, issued.issuedAt(), expiresAt, 0));
-    }
-  }
-
-  private Duration validityOf(Connection connection, long policyId) throws SQLException {
-    Duration known = couponValidity.get(policyId);
-    if (known != null) {
-      return known;
-    }
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT valid_days, valid_duration FROM coupon_policies WHERE id = ?")) {
-      statement.setLong(1, policyId);
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new IllegalStateException("coupons issued by policy " + policyId + " before its creation was projected");
-        }
-        Integer days = Rows.getInt(rows, "valid_days");
-        Duration validity = days != null ? Duration.ofDays(days) : Duration.parse(rows.getString("valid_duration"));
-        couponValidity.put(policyId, validity);
-        return validity;
-      }
+  private void addCoupons(ArrayStatement.Batch coupons, CouponsIssued issued) throws Exception {
+    Instant expiresAt = terms.of(issued).toCompletableFuture().get(JOURNAL_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .expiryDate();
+    for (int i = 0; i < issued.userIds().size(); i++) {
+      coupons.put(CouponReadProjection.issuedCoupon(issued.couponIdAt(i), issued.policyId(), issued.userIds().get(i),
+          issued.issuedAt(), expiresAt, 0));
     }
   }
 

@@ -43,6 +43,11 @@ public final class ReadModelDatabase implements AutoCloseable {
     return new ReadModelDatabase(new HikariDataSource(hikari), dialect);
   }
 
+  /** The JDBC URL, for messages (credentials are never part of it). */
+  public String url() {
+    return dataSource.getJdbcUrl();
+  }
+
   public DataSource dataSource() {
     return dataSource;
   }

@@ -1,7 +1,7 @@
 package couponservice.tools;
 
 import com.typesafe.config.ConfigFactory;
-import couponservice.ServiceConfig;
+import couponservice.node.ServiceConfig;
 import couponservice.policy.CouponPolicy;
 import java.util.HashMap;
 import java.util.Map;

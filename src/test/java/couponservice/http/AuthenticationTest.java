@@ -4,7 +4,7 @@ import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
 import couponservice.testkit.ApiClient;

@@ -3,7 +3,7 @@ package couponservice.issuance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
 import couponservice.testkit.Cluster3;

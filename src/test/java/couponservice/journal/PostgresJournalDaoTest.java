@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import couponservice.CborSerializable;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.time.Duration;

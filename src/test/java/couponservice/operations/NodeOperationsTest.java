@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
 import couponservice.testkit.Eventually;

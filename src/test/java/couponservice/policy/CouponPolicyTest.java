@@ -57,7 +57,7 @@ class CouponPolicyTest {
 
   private void start() {
     DefinitionSource registry = id -> CompletableFuture.completedFuture(
-        Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW.minusSeconds(60))));
+        Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW.minusSeconds(60), "admin")));
     policy = EventSourcedBehaviorTestKit.create(testKit.system(),
         CouponPolicy.create(POLICY_ID, registry, clock, SETTINGS),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
@@ -65,7 +65,7 @@ class CouponPolicyTest {
 
   private CommandResultWithReply<CouponPolicy.Command, CouponPolicy.Event, PolicyState, Outcome<IssuedCoupon>> issue(
       long userId, IssueChannel channel, String key) {
-    return policy.runCommand(replyTo -> new CouponPolicy.Issue(userId, channel, key, replyTo));
+    return policy.runCommand(replyTo -> new CouponPolicy.Issue(userId, channel, key, null, clock.instant().plusSeconds(5), replyTo));
   }
 
   private IssuedCoupon issued(long userId) {
@@ -92,7 +92,7 @@ class CouponPolicyTest {
     assertEquals(POLICY_ID, view.policyId());
     assertEquals(3L, view.remainingCount());
     assertTrue(view.isActive());
-    assertEquals(List.of(new PolicyCreated(POLICY_ID, definition, NOW.minusSeconds(60))), result.events());
+    assertEquals(List.of(new PolicyCreated(POLICY_ID, definition, NOW.minusSeconds(60), "admin")), result.events());
   }
 
   @Test
@@ -144,11 +144,11 @@ class CouponPolicyTest {
   @Test
   void aDeactivatedPolicyOrOneOutsideItsWindowDoesNotIssue() {
     start();
-    var deactivated = policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(false, replyTo));
+    var deactivated = policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(false, "admin", replyTo));
     assertEquals(false, ((Outcome.Ok<PolicyView>) deactivated.reply()).value().isActive());
     assertEquals(ErrorCode.POLICY_INACTIVE, refusal(issue(1, IssueChannel.BY_POLICY, null).reply()));
 
-    policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(true, replyTo));
+    policy.<Outcome<PolicyView>>runCommand(replyTo -> new CouponPolicy.ChangeActivation(true, "admin", replyTo));
     clock.set(Instant.parse("2025-12-31T23:59:59Z"));
     assertEquals(ErrorCode.POLICY_INACTIVE, refusal(issue(1, IssueChannel.BY_POLICY, null).reply()));
     clock.set(Instant.parse("2027-01-01T00:00:00Z"));
@@ -194,7 +194,7 @@ class CouponPolicyTest {
     start();
     issued(2);
     var result = policy.<Outcome<DirectIssueResult>>runCommand(
-        replyTo -> new CouponPolicy.DirectIssue(List.of(1L, 2L, 3L, 4L), "admin", replyTo));
+        replyTo -> new CouponPolicy.DirectIssue(List.of(1L, 2L, 3L, 4L), "admin", null, clock.instant().plusSeconds(5), replyTo));
     DirectIssueResult direct = ((Outcome.Ok<DirectIssueResult>) result.reply()).value();
     assertEquals(4, direct.totalRequested());
     assertEquals(2, direct.successCount());
@@ -214,10 +214,10 @@ class CouponPolicyTest {
     ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(99, id -> registryAnswer, clock, SETTINGS));
     TestProbe<Outcome<IssuedCoupon>> callers = testKit.createTestProbe();
     for (long user = 1; user <= 3; user++) {
-      entity.tell(new CouponPolicy.Issue(user, IssueChannel.BY_POLICY, null, callers.ref()));
+      entity.tell(new CouponPolicy.Issue(user, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), callers.ref()));
     }
-    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, callers.ref()));
-    registryAnswer.complete(Outcome.ok(new PolicyRegistry.Registration(99, definition, NOW)));
+    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), callers.ref()));
+    registryAnswer.complete(Outcome.ok(new PolicyRegistry.Registration(99, definition, NOW, "admin")));
 
     List<Outcome<IssuedCoupon>> replies = callers.receiveSeveralMessages(4);
     assertEquals(3, replies.stream().filter(r -> r instanceof Outcome.Ok).count());
@@ -250,7 +250,7 @@ class CouponPolicyTest {
     int batchIssued = 20_000;
     for (long from = 1; from <= batchIssued; from += 5_000) {
       List<Long> batch = new ArrayList<>(LongStream.range(from, from + 5_000).boxed().toList());
-      policy.<Outcome<DirectIssueResult>>runCommand(replyTo -> new CouponPolicy.DirectIssue(batch, "admin", replyTo));
+      policy.<Outcome<DirectIssueResult>>runCommand(replyTo -> new CouponPolicy.DirectIssue(batch, "admin", null, clock.instant().plusSeconds(5), replyTo));
     }
     var snapshots = policy.snapshotTestKit().orElseThrow();
     snapshots.expectNothingPersisted("CouponPolicy|" + POLICY_ID);
@@ -273,7 +273,7 @@ class CouponPolicyTest {
     assertEquals(1, recovered.couponsHeldBy(12_345));
     assertEquals(0, recovered.couponsHeldBy(quietUser + 1));
     var more = policy.<Outcome<DirectIssueResult>>runCommand(
-        replyTo -> new CouponPolicy.DirectIssue(List.of(12_345L, quietUser + 1), "admin", replyTo));
+        replyTo -> new CouponPolicy.DirectIssue(List.of(12_345L, quietUser + 1), "admin", null, clock.instant().plusSeconds(5), replyTo));
     assertEquals(List.of(DirectIssueResult.Entry.failure(12_345, ErrorCode.COUPON_ALREADY_ISSUED),
             DirectIssueResult.Entry.success(quietUser + 1, CouponIds.couponId(POLICY_ID, quietUser + 1))),
         ((Outcome.Ok<DirectIssueResult>) more.reply()).value().results());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
 import couponservice.testkit.Eventually;

@@ -2,7 +2,7 @@ package couponservice.readside;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.Eventually;
 import couponservice.testkit.TestDatabase;

@@ -1,8 +1,8 @@
 package couponservice.readside;
 
 import com.typesafe.config.ConfigFactory;
-import couponservice.ServiceConfig;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceConfig;
+import couponservice.node.ServiceNode;
 import couponservice.StartupException;
 import couponservice.testkit.OffsetClock;
 import couponservice.testkit.TestKafka;

@@ -1,6 +1,6 @@
 package couponservice.readside;
 
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import couponservice.testkit.OffsetClock;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;

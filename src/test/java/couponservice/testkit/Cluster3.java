@@ -2,7 +2,7 @@ package couponservice.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import couponservice.ServiceNode;
+import couponservice.node.ServiceNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -135,6 +135,19 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
     }
   }
 
+  /**
+   * A database outage as the service sees one: new connections to this database are refused and every open one
+   * is killed, until {@link #endOutage()}.
+   */
+  public void beginOutage() {
+    execute("postgres", "ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+    execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+  }
+
+  public void endOutage() {
+    execute("postgres", "ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true");
+  }
+
   @Override
   public void close() {
     execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -1,36 +1,38 @@
 package couponservice.http;
 
 import couponservice.CouponException;
-import couponservice.auth.Caller;
 import couponservice.coupon.CouponView;
 import couponservice.readside.Page;
 import couponservice.readside.WalletReadModel;
 import couponservice.readside.WalletReadModel.Filter;
 import couponservice.readside.WalletReadModel.Position;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.server.Route;
 
 /** The user's wallet: {@code /api/coupons/users/{userId}}, its expiring coupons and its statistics. */
-public final class WalletRoutes extends ApiDirectives {
+public final class WalletEndpoints {
   private static final int DEFAULT_EXPIRING_LIMIT = 10;
   private static final int DEFAULT_EXPIRING_DAYS = 7;
   private static final int MAX_EXPIRING_DAYS = 365;
 
+  private final HttpContext http;
   private final WalletReadModel wallet;
-  private final Clock clock;
 
-  public WalletRoutes(HttpContext http, WalletReadModel wallet, Clock clock) {
-    super(http);
+  public WalletEndpoints(HttpContext http, WalletReadModel wallet) {
+    this.http = http;
     this.wallet = wallet;
-    this.clock = clock;
+  }
+
+  public List<Endpoint> endpoints() {
+    return List.of(
+        Endpoint.get("/api/coupons/users/{userId}", this::list),
+        Endpoint.get("/api/coupons/users/{userId}/expiring", this::expiring),
+        Endpoint.get("/api/coupons/users/{userId}/statistics", this::statistics));
   }
 
   /** The body of the wallet listing. */
@@ -45,45 +47,34 @@ public final class WalletRoutes extends ApiDirectives {
 
   record ExpiringCoupons(List<CouponView> coupons) {}
 
-  /** A wallet listing its caller may read, with its parameters parsed. */
-  record Listing(long userId, Filter filter, Position after, int limit) {}
-
-  public Route route() {
-    return pathPrefix("coupons", () -> pathPrefix("users", () -> pathId("userId", userId ->
-        get(() -> authenticated(caller -> concat(
-            pathEnd(() -> parameterOptional("status", status -> parameterOptional("cursor", cursor ->
-                parameterOptional("limit", limit -> completeWithFuture(list(listing(caller, userId, status, cursor,
-                    limit))))))),
-            owned(caller, userId, () -> concat(
-                path("expiring", () -> parameterOptional("days", days ->
-                    parameterOptional("limit", limit -> expiring(userId, days, limit)))),
-                path("statistics", () -> query(() -> wallet.statistics(userId, clock.instant())))))))))));
+  /** The wallet's owner, if the caller may read it: the owning user, a service or an admin. */
+  private static long owner(ApiRequest request) {
+    long userId = request.id("userId");
+    request.caller().requireOwnerServiceOrAdmin(userId);
+    return userId;
   }
 
-  private Route owned(Caller caller, long userId, Supplier<Route> inner) {
-    caller.requireOwnerServiceOrAdmin(userId);
-    return inner.get();
+  private CompletionStage<HttpResponse> list(ApiRequest request) {
+    long userId = owner(request);
+    Filter filter = filterOf(request.query("status"));
+    Position after = positionOf(request.query("cursor"));
+    int limit = QueryParams.limit(request.query("limit"), QueryParams.DEFAULT_LIMIT);
+    return http.query(() -> CouponPage.of(wallet.coupons(userId, filter, after, limit, http.clock().instant())));
   }
 
-  /** Checks the caller and the parameters of a listing; a {@link CouponException} when they fail. */
-  Listing listing(Caller caller, long userId, Optional<String> status, Optional<String> cursor,
-      Optional<String> limit) {
-    caller.requireOwnerServiceOrAdmin(userId);
-    return new Listing(userId, filterOf(status), positionOf(cursor), QueryParams.limit(limit, QueryParams.DEFAULT_LIMIT));
-  }
-
-  CompletionStage<HttpResponse> list(Listing listing) {
-    return queryResponse(() -> CouponPage.of(wallet.coupons(listing.userId(), listing.filter(), listing.after(),
-        listing.limit(), clock.instant())));
-  }
-
-  private Route expiring(long userId, Optional<String> daysParam, Optional<String> limitParam) {
-    int days = QueryParams.integer("days", daysParam, DEFAULT_EXPIRING_DAYS, 1, MAX_EXPIRING_DAYS);
-    int limit = QueryParams.limit(limitParam, DEFAULT_EXPIRING_LIMIT);
-    return query(() -> {
-      Instant now = clock.instant();
+  private CompletionStage<HttpResponse> expiring(ApiRequest request) {
+    long userId = owner(request);
+    int days = QueryParams.integer("days", request.query("days"), DEFAULT_EXPIRING_DAYS, 1, MAX_EXPIRING_DAYS);
+    int limit = QueryParams.limit(request.query("limit"), DEFAULT_EXPIRING_LIMIT);
+    return http.query(() -> {
+      Instant now = http.clock().instant();
       return new ExpiringCoupons(wallet.expiring(userId, now.plus(Duration.ofDays(days)), limit, now));
     });
+  }
+
+  private CompletionStage<HttpResponse> statistics(ApiRequest request) {
+    long userId = owner(request);
+    return http.query(() -> wallet.statistics(userId, http.clock().instant()));
   }
 
   private static Filter filterOf(Optional<String> status) {

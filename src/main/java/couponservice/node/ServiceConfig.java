@@ -1,4 +1,4 @@
-package couponservice;
+package couponservice.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

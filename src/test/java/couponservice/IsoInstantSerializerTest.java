@@ -1,4 +1,4 @@
-package couponservice.http;
+package couponservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package couponservice;
+package couponservice.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package couponservice.http;
+package couponservice;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;

@@ -1,8 +1,9 @@
-package couponservice;
+package couponservice.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import couponservice.StartupException;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
 import java.time.Duration;

@@ -1,0 +1,100 @@
+package couponservice.http;
+
+import couponservice.ErrorCode;
+import couponservice.metrics.CouponMetrics;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * What the HTTP server answers every request with: the route table's endpoint for it, or the contract's error
+ * body — 404 for an unknown path, 405 for another method, 400 for a path id that is not one, the refusal of the
+ * operation, and 503 (logged, no internals) for anything unexpected. Every answer carries the request's
+ * {@code X-Request-Id} and is counted and timed by route template.
+ */
+public final class ApiHandler {
+  static final String REQUEST_ID = "X-Request-Id";
+  private static final char[] ID_ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+
+  private final Router router;
+  private final HttpContext http;
+  private final Materializer materializer;
+
+  public ApiHandler(HttpContext http, Materializer materializer, List<List<Endpoint>> features) {
+    this.router = new Router(features.stream().flatMap(List::stream).toList());
+    this.http = http;
+    this.materializer = materializer;
+  }
+
+  /** Every route template of the API, for tests and metric labels. */
+  public List<String> templates() {
+    return router.templates();
+  }
+
+  public Function<HttpRequest, CompletionStage<HttpResponse>> handler() {
+    return this::handle;
+  }
+
+  CompletionStage<HttpResponse> handle(HttpRequest request) {
+    long started = System.nanoTime();
+    String requestId = request.getHeader(REQUEST_ID).map(h -> h.value())
+        .filter(ApiRequest::isPrintableAscii).orElseGet(ApiHandler::newRequestId);
+    HttpMethod method = request.method();
+    Router.Match match = router.match(method, request.getUri().path());
+    String route = "unmatched";
+    CompletionStage<HttpResponse> response;
+    Responses responses = http.responses();
+    if (match instanceof Router.Found found) {
+      route = found.endpoint().template();
+      response = answer(found, new ApiRequest(request, found.parameters(), requestId, http, materializer));
+    } else if (match instanceof Router.NotAnId notAnId) {
+      route = notAnId.template();
+      response = CompletableFuture.completedFuture(responses.error(ErrorCode.VALIDATION_FAILED,
+          notAnId.parameter() + " must be a positive integer id"));
+    } else if (match instanceof Router.MethodNotAllowed notAllowed) {
+      route = notAllowed.template();
+      response = CompletableFuture.completedFuture(responses.error(ErrorCode.METHOD_NOT_ALLOWED,
+              "the method is not allowed here; allowed: "
+                  + notAllowed.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")))
+          .addHeader(Allow.create(notAllowed.allowed().toArray(HttpMethod[]::new))));
+    } else {
+      response = CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such route"));
+    }
+    String template = route;
+    RawHeader echoedId = RawHeader.create(REQUEST_ID, requestId);
+    return response.handle((answered, failure) -> {
+      HttpResponse result = failure == null ? answered : responses.failure(failure, requestId);
+      CouponMetrics.observeRequest(template, method.name(), result.status().intValue(), started);
+      return result.addHeader(echoedId);
+    });
+  }
+
+  /** The operation's answer; a refusal (CouponException) it throws before answering becomes the error response. */
+  private static CompletionStage<HttpResponse> answer(Router.Found found, ApiRequest request) {
+    try {
+      return found.endpoint().operation().answer(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** 16 random characters of base64url: unique enough to follow one request, short enough to carry in events. */
+  private static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] id = new char[16];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
+    }
+    return new String(id);
+  }
+}

@@ -1,0 +1,21 @@
+package couponservice.policy;
+
+import couponservice.CborSerializable;
+
+/**
+ * Who asked for a batch of coupons: API callers, one coupon each (their request ids are kept per coupon), or one
+ * caller for the whole batch (an admin's direct issue), with the name it gave and its request id.
+ */
+public record IssueOrigin(Kind kind, String issuedBy, String correlationId) implements CborSerializable {
+
+  public enum Kind {
+    REQUESTS,
+    DIRECT
+  }
+
+  public static final IssueOrigin REQUESTS = new IssueOrigin(Kind.REQUESTS, null, null);
+
+  public static IssueOrigin direct(String issuedBy, String correlationId) {
+    return new IssueOrigin(Kind.DIRECT, issuedBy, correlationId);
+  }
+}
