@@ -21,6 +21,7 @@ import couponservice.http.Responses;
 import couponservice.http.StatisticsRoutes;
 import couponservice.http.WalletRoutes;
 import couponservice.issuance.CouponCodeDirectory;
+import couponservice.operations.ApiReadiness;
 import couponservice.operations.ClusterFormation;
 import couponservice.operations.DatabaseReadiness;
 import couponservice.policy.CouponIds;
@@ -101,11 +102,13 @@ public final class ServiceNode implements AutoCloseable {
     Authenticator authenticator;
     CouponSettings couponSettings;
     KafkaSettings kafka;
+    Duration drainDelay;
     try {
       authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock,
           config.getInt("coupon.auth.verified-token-cache-size")));
       couponSettings = CouponSettings.fromConfig(config);
       kafka = KafkaSettings.fromConfig(config);
+      drainDelay = ApiReadiness.drainDelay(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
@@ -131,6 +134,7 @@ public final class ServiceNode implements AutoCloseable {
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
       ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
+      ApiReadiness.register(Adapter.toClassic(system), binding, drainDelay);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
           () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
