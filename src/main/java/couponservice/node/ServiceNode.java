@@ -11,6 +11,7 @@ import couponservice.kafka.EmbeddedKafka;
 import couponservice.kafka.KafkaSettings;
 import couponservice.kafka.KafkaStreams;
 import couponservice.kafka.Topics;
+import couponservice.operations.ApiReadiness;
 import couponservice.operations.ClusterFormation;
 import couponservice.operations.DatabaseReadiness;
 import couponservice.policy.Policies;
@@ -124,20 +125,23 @@ public final class ServiceNode implements AutoCloseable {
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
     IssueRateLimiter rateLimiter = IssueRateLimiter.start(system, settings.rateLimit(), clock);
-    return HttpApi.start(system, config, settings.authenticator(), clock, policies, coupons, readSide, live,
-        rateLimiter);
+    ServerBinding binding = HttpApi.start(system, config, settings.authenticator(), clock, policies, coupons, readSide,
+        live, rateLimiter);
+    ApiReadiness.register(Adapter.toClassic(system), binding, settings.drainDelay());
+    return binding;
   }
 
   /** Every setting read and checked before anything starts, so that a misconfiguration is one line. */
   private record Settings(Authenticator authenticator, PolicySettings policies, CouponSettings coupons,
-      KafkaSettings kafka, RateLimitSettings rateLimit, Duration askTimeout) {
+      KafkaSettings kafka, RateLimitSettings rateLimit, Duration askTimeout, Duration drainDelay) {
     static Settings of(Config config, Clock clock) throws StartupException {
       try {
         return new Settings(
             Authenticator.forMode(config.getString("coupon.auth.mode"), new JwtVerifier(
                 config.getString("coupon.auth.jwt-secret"), clock, config.getInt("coupon.auth.verified-token-cache-size"))),
             PolicySettings.fromConfig(config), CouponSettings.fromConfig(config), KafkaSettings.fromConfig(config),
-            RateLimitSettings.fromConfig(config), config.getDuration("coupon.http.ask-timeout"));
+            RateLimitSettings.fromConfig(config), config.getDuration("coupon.http.ask-timeout"),
+            ApiReadiness.drainDelay(config));
       } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
         throw new StartupException(e.getMessage(), e);
       }

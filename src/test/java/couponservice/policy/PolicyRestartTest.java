@@ -25,17 +25,6 @@ class PolicyRestartTest {
   @RegisterExtension
   static final ApiClient api = new ApiClient();
 
-
-
-  private static Response issue(int port, long policyId, long userId, String idempotencyKey) {
-    var request = ApiClient.request(port, "POST", "/api/coupon-policies/" + policyId + "/issue",
-        ApiClient.userToken(userId), ApiClient.json(Map.of("userId", userId)));
-    if (idempotencyKey != null) {
-      request.header("Idempotency-Key", idempotencyKey);
-    }
-    return api.send(request.build());
-  }
-
   @Test
   void countsLimitsIdsAndIdempotencyKeysContinueAfterARestart() {
     Config config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), ConfigFactory.empty());
@@ -46,10 +35,10 @@ class PolicyRestartTest {
       int port = node.httpPort();
       policyId = api.createPolicy(port, Map.of("maxIssueCount", 30, "maxIssuePerUser", 2));
       for (long user = 1; user <= 10; user++) {
-        couponIds.add(issue(port, policyId, user, null).longField("couponId"));
+        couponIds.add(api.issue(port, policyId, user, null).longField("couponId"));
       }
-      couponIds.add(issue(port, policyId, 1, null).longField("couponId"));
-      Response keyed = issue(port, policyId, 20, "retry-1");
+      couponIds.add(api.issue(port, policyId, 1, null).longField("couponId"));
+      Response keyed = api.issue(port, policyId, 20, "retry-1");
       assertEquals(201, keyed.status());
       keyedCouponId = keyed.longField("couponId");
       couponIds.add(keyedCouponId);
@@ -60,19 +49,19 @@ class PolicyRestartTest {
       int port = node.httpPort();
       Response policy = api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null);
       assertEquals(12, policy.longField("currentIssueCount"));
-      assertEquals("COUPON_ALREADY_ISSUED", issue(port, policyId, 1, null).code());
-      Response retry = issue(port, policyId, 20, "retry-1");
+      assertEquals("COUPON_ALREADY_ISSUED", api.issue(port, policyId, 1, null).code());
+      Response retry = api.issue(port, policyId, 20, "retry-1");
       assertEquals(201, retry.status());
       assertEquals(keyedCouponId, retry.longField("couponId"));
 
       for (long user = 100; user < 118; user++) {
-        Response more = issue(port, policyId, user, null);
+        Response more = api.issue(port, policyId, user, null);
         assertEquals(201, more.status());
         assertTrue(couponIds.add(more.longField("couponId")), "coupon id reused after restart");
       }
       assertEquals(Set.copyOf(LongStream.rangeClosed(1, 30).map(seq -> CouponIds.couponId(policyId, seq)).boxed().toList()),
           couponIds, "ids are the policy's sequences 1..30");
-      assertEquals("COUPON_SOLD_OUT", issue(port, policyId, 500, null).code());
+      assertEquals("COUPON_SOLD_OUT", api.issue(port, policyId, 500, null).code());
     }
   }
 

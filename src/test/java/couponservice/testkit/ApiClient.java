@@ -99,6 +99,16 @@ public final class ApiClient implements AutoCloseable, AfterAllCallback {
     return new Response(raw.statusCode(), body, raw);
   }
 
+  /** Issues a coupon of {@code policyId} to {@code userId} as that user, with an Idempotency-Key unless it is null. */
+  public Response issue(int port, long policyId, long userId, String idempotencyKey) {
+    HttpRequest.Builder request = request(port, "POST", "/api/coupon-policies/" + policyId + "/issue",
+        userToken(userId), json(Map.of("userId", userId)));
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(request.build());
+  }
+
   /** Creates a policy as admin and returns its id; {@code overrides} replace fields of a valid CODE-less body. */
   public long createPolicy(int port, Map<String, Object> overrides) {
     Map<String, Object> body = new java.util.HashMap<>(Map.of(
