@@ -2,7 +2,7 @@ package couponservice;
 
 import com.typesafe.config.Config;
 import couponservice.auth.Authenticator;
-import couponservice.auth.JwtVerifier;
+import couponservice.auth.AuthSettings;
 import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.CouponSweeper;
@@ -97,18 +97,17 @@ public final class ServiceNode implements AutoCloseable {
 
   /** With the clock the entities and sweeps decide time by (tests move it to expire coupons). */
   public static ServiceNode start(Config config, Clock clock) throws StartupException {
-    String authMode = config.getString("coupon.auth.mode");
-    Authenticator authenticator;
+    AuthSettings authSettings;
     CouponSettings couponSettings;
     KafkaSettings kafka;
     try {
-      authenticator = Authenticator.forMode(authMode, new JwtVerifier(config.getString("coupon.auth.jwt-secret"), clock,
-          config.getInt("coupon.auth.verified-token-cache-size")));
+      authSettings = AuthSettings.fromConfig(config);
       couponSettings = CouponSettings.fromConfig(config);
       kafka = KafkaSettings.fromConfig(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
+    Authenticator authenticator = Authenticator.start(authSettings, clock);
     requirePortFree("HTTP", config.getString("coupon.http.interface"), config.getInt("coupon.http.port"));
     requirePortFree("cluster", config.getString("pekko.remote.artery.canonical.hostname"),
         config.getInt("pekko.remote.artery.canonical.port"));
@@ -325,7 +324,7 @@ public final class ServiceNode implements AutoCloseable {
     }
   }
 
-  static String rootMessage(Throwable e) {
+  public static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

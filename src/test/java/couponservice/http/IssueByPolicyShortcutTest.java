@@ -3,16 +3,16 @@ package couponservice.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import couponservice.auth.Authenticator;
-import couponservice.auth.JwtVerifier;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.ratelimit.RateLimitDecision;
+import couponservice.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -56,7 +56,7 @@ class IssueByPolicyShortcutTest {
 
   private static IssueByPolicyShortcut shortcut(IssueRateLimiter rateLimiter) {
     Clock clock = Clock.systemUTC();
-    HttpContext http = new HttpContext(null, Authenticator.forMode("jwt", new JwtVerifier(SECRET, clock, 16)),
+    HttpContext http = new HttpContext(null, TestNodes.authenticator(Map.of("jwt-secret", SECRET), clock),
         new Responses(clock), Duration.ofSeconds(5), 100, Runnable::run, Runnable::run);
     return new IssueByPolicyShortcut(http, new IssuanceRoutes(http, null, rateLimiter, clock));
   }

@@ -4,18 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import couponservice.auth.Authenticator;
-import couponservice.auth.JwtVerifier;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
 import couponservice.readside.WalletReadModel.Filter;
 import couponservice.readside.WalletReadModel.Position;
+import couponservice.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -46,7 +46,7 @@ class WalletShortcutTest {
 
   private static WalletShortcut shortcut() {
     Clock clock = Clock.systemUTC();
-    HttpContext http = new HttpContext(null, Authenticator.forMode("jwt", new JwtVerifier(SECRET, clock, 16)),
+    HttpContext http = new HttpContext(null, TestNodes.authenticator(Map.of("jwt-secret", SECRET), clock),
         new Responses(clock), Duration.ofSeconds(5), 100, Runnable::run, Runnable::run);
     return new WalletShortcut(http, new WalletRoutes(http, null, clock));
   }
