@@ -31,15 +31,20 @@ public record AuthSettings(
   public static AuthSettings fromConfig(Config config) {
     Config c = config.getConfig("coupon.auth");
     Mode mode = mode(c.getString("mode"));
-    Optional<String> secret = nonEmpty(c.getString("jwt-secret"));
-    Optional<URL> jwksUrl = nonEmpty(c.getString("jwks-url")).map(AuthSettings::jwksUrl);
-    Optional<String> gatewayToken = nonEmpty(c.getString("gateway-token"));
-    secret.ifPresent(value -> requireLength("COUPON_AUTH_JWT_SECRET", value));
-    if (mode == Mode.JWT && secret.isEmpty() && jwksUrl.isEmpty()) {
-      throw new IllegalArgumentException("COUPON_AUTH_MODE=jwt needs COUPON_AUTH_JWT_SECRET (at least " + MIN_SECRET_BYTES
-          + " bytes) or COUPON_AUTH_JWKS_URL");
-    }
-    if (mode == Mode.GATEWAY) {
+    // Each mode reads only its own credentials: a gateway needs no JWT secret, a jwt node no gateway token.
+    Optional<String> secret = Optional.empty();
+    Optional<URL> jwksUrl = Optional.empty();
+    Optional<String> gatewayToken = Optional.empty();
+    if (mode == Mode.JWT) {
+      secret = nonEmpty(c.getString("jwt-secret"));
+      secret.ifPresent(value -> requireLength("COUPON_AUTH_JWT_SECRET", value));
+      jwksUrl = nonEmpty(c.getString("jwks-url")).map(AuthSettings::jwksUrl);
+      if (secret.isEmpty() && jwksUrl.isEmpty()) {
+        throw new IllegalArgumentException("COUPON_AUTH_MODE=jwt needs COUPON_AUTH_JWT_SECRET (at least "
+            + MIN_SECRET_BYTES + " bytes) or COUPON_AUTH_JWKS_URL");
+      }
+    } else {
+      gatewayToken = nonEmpty(c.getString("gateway-token"));
       requireLength("COUPON_AUTH_GATEWAY_TOKEN", gatewayToken.orElseThrow(() -> new IllegalArgumentException(
           "COUPON_AUTH_MODE=gateway needs COUPON_AUTH_GATEWAY_TOKEN (at least " + MIN_SECRET_BYTES + " bytes)")));
     }

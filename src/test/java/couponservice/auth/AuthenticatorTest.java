@@ -65,9 +65,10 @@ class AuthenticatorTest {
   }
 
   @Test
-  void theGatewayModeNeedsNoJwtSecretAndTheSettingsNeverPrintTheSecrets() {
+  void theGatewayModeIgnoresTheJwtSecretAndTheSettingsNeverPrintTheSecrets() {
     String gatewayToken = "another-gateway-token-0123456789abcdef";
-    AuthSettings gateway = TestNodes.authSettings(Map.of("mode", "gateway", "gateway-token", gatewayToken));
+    AuthSettings gateway = TestNodes.authSettings(Map.of("mode", "gateway", "gateway-token", gatewayToken,
+        "jwt-secret", "REPLACE-ME"));
     assertEquals(AuthSettings.Mode.GATEWAY, gateway.mode());
     assertTrue(gateway.jwtSecret().isEmpty());
     assertFalse(gateway.toString().contains(gatewayToken), gateway.toString());
