@@ -109,7 +109,7 @@ public final class JwtVerifier {
     }
     JWTClaimsSet claims = verifiedClaims(token);
     String subject = claims.getSubject();
-    if (subject.isBlank()) {
+    if (subject == null || subject.isBlank()) {
       throw Authenticator.unauthorized("the token has no sub claim");
     }
     Caller caller = Authenticator.caller(subject, roles(claims));

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -196,6 +199,34 @@ class JwtVerifierTest {
     assertUnauthorized(jwksOnly, underTheSecret);
     assertEquals(Set.of(Role.ADMIN), jwksAndSecret.verify(underTheSecret).roles(),
         "HS256 under the configured secret is accepted beside the JWKS");
+  }
+
+  /** Payloads with ISS, AUD and EXP standing for the realm's issuer, this service and an hour from now. */
+  static Stream<String> oddPayloads() {
+    String registered = "\"iss\":ISS,\"aud\":AUD,\"exp\":EXP";
+    return Stream.of(
+        "{\"sub\":null,\"roles\":[\"ADMIN\"]," + registered + "}",
+        "{\"sub\":\" \",\"roles\":[\"ADMIN\"]," + registered + "}",
+        "{\"sub\":{\"id\":1},\"roles\":[\"ADMIN\"]," + registered + "}",
+        "{\"sub\":\"1\",\"roles\":\"ADMIN\"," + registered + "}",
+        "{\"sub\":\"1\",\"roles\":[1,null,{\"ADMIN\":true}]," + registered + "}",
+        "{\"sub\":\"1\",\"roles\":[\"ADMIN\"],\"iss\":ISS,\"aud\":AUD,\"exp\":\"tomorrow\"}",
+        "{\"sub\":\"1\",\"roles\":[\"ADMIN\"],\"iss\":ISS,\"aud\":42,\"exp\":EXP}",
+        "[\"ADMIN\"]",
+        "not json at all");
+  }
+
+  /** Signed by the provider's own key, so that only the claims can be at fault. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("oddPayloads")
+  void oddClaimsAreUnauthorized(String payload) throws Exception {
+    String json = payload.replace("ISS", "\"" + idp.realmUrl() + "\"")
+        .replace("AUD", "\"" + TestIdentityProvider.AUDIENCE + "\"")
+        .replace("EXP", Long.toString(clock.instant().plusSeconds(3600).getEpochSecond()));
+    JWSObject signed = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(idp.rsaKey().getKeyID()).build(),
+        new Payload(json));
+    signed.sign(new RSASSASigner(idp.rsaKey()));
+    assertUnauthorized(verifier(), signed.serialize());
   }
 
   @Test
