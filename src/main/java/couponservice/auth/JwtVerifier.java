@@ -4,13 +4,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies Bearer tokens with nimbus's JWT processor: HS256 against COUPON_AUTH_JWT_SECRET when it is set, RS256
@@ -75,8 +76,9 @@ public final class JwtVerifier {
   public static JwtVerifier start(AuthSettings settings, Clock clock) throws StartupException {
     List<JWSKeySelector<SecurityContext>> keys = new ArrayList<>();
     // Each algorithm is bound to its own keys: HS256 is never checked against a public key of the JWKS.
-    settings.jwtSecret().ifPresent(secret -> keys.add(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
-        new ImmutableSecret<>(secret.getBytes(StandardCharsets.UTF_8)))));
+    // The secret is one key, whatever kid a token names.
+    settings.jwtSecret().ifPresent(secret -> keys.add(new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256,
+        new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"))));
     if (settings.jwksUrl().isPresent()) {
       keys.add(new JWSVerificationKeySelector<>(IDENTITY_PROVIDER_ALGORITHMS,
           IdentityProviderKeys.fetch(settings.jwksUrl().get())));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
@@ -230,6 +231,23 @@ class JwtVerifierTest {
   }
 
   @Test
+  void acceptsTheTokenTypesOfAccessTokensOnly() throws Exception {
+    JwtVerifier verifier = verifier();
+    JWTClaimsSet claims = claims("1", Role.ADMIN).build();
+    for (String type : new String[] {null, "JWT", "at+jwt"}) {
+      assertEquals(Set.of(Role.ADMIN), verifier.verify(typed(type, claims)).roles(), "typ " + type);
+    }
+    assertUnauthorized(verifier, typed("logout+jwt", claims));
+  }
+
+  private static String typed(String type, JWTClaimsSet claims) throws JOSEException {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(idp.rsaKey().getKeyID())
+        .type(type == null ? null : new JOSEObjectType(type)).build(), claims);
+    jwt.sign(new RSASSASigner(idp.rsaKey()));
+    return jwt.serialize();
+  }
+
+  @Test
   void toleratesSixtySecondsOfClockSkewOnExpAndNbf() throws Exception {
     JwtVerifier verifier = verifier();
     Instant now = clock.instant();
@@ -290,6 +308,7 @@ class JwtVerifierTest {
     JwtVerifier secretOnly = verifier(Map.of("jwt-secret", SECRET));
     JWTClaimsSet claims = claims("5", Role.USER).build();
     assertEquals(5L, secretOnly.verify(hs256(SECRET.getBytes(StandardCharsets.UTF_8), null, claims)).userId());
+    assertEquals(5L, secretOnly.verify(hs256(SECRET.getBytes(StandardCharsets.UTF_8), "any-kid", claims)).userId());
     assertUnauthorized(secretOnly, TestIdentityProvider.sign(idp.rsaKey(), claims));
     assertUnauthorized(secretOnly, TestIdentityProvider.sign(idp.ecKey(), claims));
   }
