@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdentityProviderKeys {
   /** The rate limit's window; nimbus allows two fetches in one, so that a refresh always leaves one for a new key. */
-  static final Duration REFETCH_WINDOW = Duration.ofMinutes(1);
+  private static final Duration REFETCH_WINDOW = Duration.ofMinutes(1);
   private static final JWKMatcher SIGNING_KEYS = new JWKMatcher.Builder()
       .keyTypes(KeyType.RSA, KeyType.EC)
       .keyUses(KeyUse.SIGNATURE, null)

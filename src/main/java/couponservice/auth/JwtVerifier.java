@@ -44,7 +44,7 @@ import javax.crypto.spec.SecretKeySpec;
  * The memory is bounded: when full it is emptied and refills with live tokens.
  */
 public final class JwtVerifier {
-  static final int CLOCK_SKEW_SECONDS = 60;
+  private static final int CLOCK_SKEW_SECONDS = 60;
   /** RFC 9068 access tokens, as some identity providers type them. */
   private static final JOSEObjectType ACCESS_TOKEN = new JOSEObjectType("at+jwt");
   private static final Set<JWSAlgorithm> IDENTITY_PROVIDER_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
