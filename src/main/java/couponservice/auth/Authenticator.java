@@ -2,6 +2,10 @@ package couponservice.auth;
 
 import couponservice.CouponException;
 import couponservice.ErrorCode;
+import couponservice.StartupException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -9,20 +13,40 @@ import java.util.function.Function;
 
 /**
  * Establishes the caller of a request: from a Bearer JWT ({@code jwt} mode) or from the headers a
- * trusted gateway sets ({@code gateway} mode). Headers are looked up through {@code header}.
+ * trusted gateway sets ({@code gateway} mode, with the gateway's own token). Headers are looked up through
+ * {@code header}.
  */
 public interface Authenticator {
 
   Caller authenticate(Function<String, Optional<String>> header);
 
-  static Authenticator forMode(String mode, JwtVerifier jwt) {
-    return switch (mode) {
-      case "jwt" -> header -> jwt.verify(header.apply("Authorization")
-          .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-          .map(value -> value.substring(7).trim())
-          .orElseThrow(() -> unauthorized("a Bearer token is required")));
-      case "gateway" -> Authenticator::fromGatewayHeaders;
-      default -> throw new IllegalArgumentException("COUPON_AUTH_MODE must be jwt or gateway, not " + mode);
+  /** The authenticator {@code settings} describe; with a JWKS URL, its keys are fetched now. */
+  static Authenticator start(AuthSettings settings, Clock clock) throws StartupException {
+    return switch (settings.mode()) {
+      case JWT -> bearer(JwtVerifier.start(settings, clock));
+      case GATEWAY -> gateway(settings.gatewayToken().orElseThrow());
+    };
+  }
+
+  private static Authenticator bearer(JwtVerifier jwt) {
+    return header -> jwt.verify(header.apply("Authorization")
+        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(value -> value.substring(7).trim())
+        .orElseThrow(() -> unauthorized("a Bearer token is required")));
+  }
+
+  /**
+   * Trusts the caller the gateway names, but only on requests that carry the gateway's token: whoever reaches the
+   * port directly cannot claim a role. Compared in constant time, so its bytes cannot be guessed one by one.
+   */
+  private static Authenticator gateway(String gatewayToken) {
+    byte[] expected = gatewayToken.getBytes(StandardCharsets.UTF_8);
+    return header -> {
+      byte[] presented = header.apply("X-Gateway-Token").orElse("").getBytes(StandardCharsets.UTF_8);
+      if (!MessageDigest.isEqual(presented, expected)) {
+        throw unauthorized("the X-Gateway-Token header is missing or wrong");
+      }
+      return fromGatewayHeaders(header);
     };
   }
 

@@ -18,10 +18,9 @@ public final class TokenMinter {
 
   public TokenMinter(String secret) {
     try {
-      JwtVerifier.macVerifier(secret);
       this.signer = new MACSigner(secret.getBytes(StandardCharsets.UTF_8));
     } catch (JOSEException e) {
-      throw new IllegalArgumentException("the secret is not usable as an HS256 key", e);
+      throw new IllegalArgumentException("the secret must be at least " + AuthSettings.MIN_SECRET_BYTES + " bytes", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package couponservice.http;
 
+import couponservice.RootCause;
 import com.typesafe.config.Config;
 import couponservice.StartupException;
 import couponservice.auth.Authenticator;
@@ -54,7 +55,7 @@ public final class HttpApi {
       return binding;
     } catch (ExecutionException | TimeoutException e) {
       throw new StartupException("cannot listen for HTTP on " + host + ":" + port + " (port in use?): "
-          + StartupException.rootMessage(e), e);
+          + RootCause.messageOf(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException("binding HTTP was interrupted", e);

@@ -1,5 +1,6 @@
 package couponservice.kafka;
 
+import couponservice.RootCause;
 import couponservice.metrics.CouponMetrics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -149,7 +150,7 @@ public final class TopicConsumer {
       handled = CompletableFuture.failedFuture(e);
     }
     return handled
-        .exceptionally(failure -> Handled.deadLetter("failed after retries: " + rootMessage(failure)))
+        .exceptionally(failure -> Handled.deadLetter("failed after retries: " + RootCause.messageOf(failure)))
         .thenCompose(outcome -> outcome instanceof Handled.DeadLetter dead
             ? CompletableFuture.supplyAsync(() -> deadLetter(record, dead.reason()), deadLetterSends).thenCompose(sent -> sent)
             : CompletableFuture.completedFuture(Done.getInstance()));
@@ -158,13 +159,5 @@ public final class TopicConsumer {
   private CompletionStage<Done> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     log.warn("{}/{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
     return deadLetters.send(record, reason);
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }
 }

@@ -1,9 +1,10 @@
 package couponservice.node;
 
+import couponservice.RootCause;
 import com.typesafe.config.Config;
 import couponservice.StartupException;
 import couponservice.auth.Authenticator;
-import couponservice.auth.JwtVerifier;
+import couponservice.auth.AuthSettings;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.Coupons;
 import couponservice.http.HttpApi;
@@ -73,7 +74,8 @@ public final class ServiceNode implements AutoCloseable {
 
   /** With the clock the entities and sweeps decide time by (tests move it to expire coupons). */
   public static ServiceNode start(Config config, Clock clock) throws StartupException {
-    Settings settings = Settings.of(config, clock);
+    Settings settings = Settings.of(config);
+    Authenticator authenticator = Authenticator.start(settings.auth(), clock);
     requirePortFree("HTTP", config.getString("coupon.http.interface"), config.getInt("coupon.http.port"));
     requirePortFree("cluster", config.getString("pekko.remote.artery.canonical.hostname"),
         config.getInt("pekko.remote.artery.canonical.port"));
@@ -96,7 +98,7 @@ public final class ServiceNode implements AutoCloseable {
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
-      ServerBinding binding = startFeatures(system, config, settings, kafka, database, clock);
+      ServerBinding binding = startFeatures(system, config, settings, authenticator, kafka, database, clock);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
           () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
@@ -114,7 +116,8 @@ public final class ServiceNode implements AutoCloseable {
 
   /** The features, each started with what the ones before it provide. */
   private static ServerBinding startFeatures(ActorSystem<Void> system, Config config, Settings settings,
-      KafkaSettings kafka, ReadModelDatabase database, Clock clock) throws StartupException {
+      Authenticator authenticator, KafkaSettings kafka, ReadModelDatabase database, Clock clock)
+      throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Policies policies = Policies.start(system, settings.policies(), clock, settings.askTimeout());
     ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons());
@@ -125,20 +128,19 @@ public final class ServiceNode implements AutoCloseable {
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
     IssueRateLimiter rateLimiter = IssueRateLimiter.start(system, settings.rateLimit(), clock);
-    ServerBinding binding = HttpApi.start(system, config, settings.authenticator(), clock, policies, coupons, readSide,
+    ServerBinding binding = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide,
         live, rateLimiter);
     ApiReadiness.register(Adapter.toClassic(system), binding, settings.drainDelay());
     return binding;
   }
 
   /** Every setting read and checked before anything starts, so that a misconfiguration is one line. */
-  private record Settings(Authenticator authenticator, PolicySettings policies, CouponSettings coupons,
+  private record Settings(AuthSettings auth, PolicySettings policies, CouponSettings coupons,
       KafkaSettings kafka, RateLimitSettings rateLimit, Duration askTimeout, Duration drainDelay) {
-    static Settings of(Config config, Clock clock) throws StartupException {
+    static Settings of(Config config) throws StartupException {
       try {
         return new Settings(
-            Authenticator.forMode(config.getString("coupon.auth.mode"), new JwtVerifier(
-                config.getString("coupon.auth.jwt-secret"), clock, config.getInt("coupon.auth.verified-token-cache-size"))),
+            AuthSettings.fromConfig(config),
             PolicySettings.fromConfig(config), CouponSettings.fromConfig(config), KafkaSettings.fromConfig(config),
             RateLimitSettings.fromConfig(config), config.getDuration("coupon.http.ask-timeout"),
             ApiReadiness.drainDelay(config));
@@ -155,7 +157,7 @@ public final class ServiceNode implements AutoCloseable {
       throw new StartupException("cannot start the cluster node on "
           + config.getString("pekko.remote.artery.canonical.hostname") + ":"
           + config.getInt("pekko.remote.artery.canonical.port") + " (port in use?): "
-          + StartupException.rootMessage(e), e);
+          + RootCause.messageOf(e), e);
     }
   }
 
@@ -169,7 +171,7 @@ public final class ServiceNode implements AutoCloseable {
       return EmbeddedKafka.start(kafka.devBrokerPort());
     } catch (Exception e) {
       throw new StartupException("cannot start the dev Kafka broker on port " + kafka.devBrokerPort() + ": "
-          + StartupException.rootMessage(e), e);
+          + RootCause.messageOf(e), e);
     }
   }
 
@@ -178,7 +180,7 @@ public final class ServiceNode implements AutoCloseable {
       Topics.ensure(kafka);
     } catch (Exception e) {
       throw new StartupException("cannot reach Kafka at " + kafka.bootstrapServers() + ": "
-          + StartupException.rootMessage(e), e);
+          + RootCause.messageOf(e), e);
     }
   }
 
@@ -221,7 +223,7 @@ public final class ServiceNode implements AutoCloseable {
       return ReadModelDatabase.open(config);
     } catch (RuntimeException e) {
       throw new StartupException("cannot reach the database at " + config.getString("coupon.database.url") + ": "
-          + StartupException.rootMessage(e), e);
+          + RootCause.messageOf(e), e);
     }
   }
 
@@ -229,7 +231,7 @@ public final class ServiceNode implements AutoCloseable {
     try {
       return stage.toCompletableFuture().get(STARTUP_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new StartupException(what + " failed: " + StartupException.rootMessage(e), e);
+      throw new StartupException(what + " failed: " + RootCause.messageOf(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException(what + " was interrupted", e);

@@ -1,5 +1,6 @@
 package couponservice.readside;
 
+import couponservice.RootCause;
 import couponservice.StartupException;
 import couponservice.coupon.CouponSettings;
 import couponservice.policy.PolicySettings;
@@ -47,7 +48,7 @@ public final class ReadSide {
         await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       }
     } catch (SQLException e) {
-      throw new StartupException("cannot create the tables at " + database.url() + ": " + StartupException.rootMessage(e),
+      throw new StartupException("cannot create the tables at " + database.url() + ": " + RootCause.messageOf(e),
           e);
     }
   }
@@ -56,7 +57,7 @@ public final class ReadSide {
     try {
       step.toCompletableFuture().get(SCHEMA_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new StartupException(what + " failed: " + StartupException.rootMessage(e), e);
+      throw new StartupException(what + " failed: " + RootCause.messageOf(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException(what + " was interrupted", e);

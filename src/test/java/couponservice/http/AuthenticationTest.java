@@ -2,9 +2,13 @@ package couponservice.http;
 
 import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import couponservice.node.ServiceConfig;
 import couponservice.node.ServiceNode;
+import couponservice.StartupException;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
 import couponservice.testkit.ApiClient;
@@ -79,7 +83,7 @@ class AuthenticationTest {
     return Stream.of(
         Arguments.of("alg none", base64("{\"alg\":\"none\"}") + "." + admin + "."),
         Arguments.of("alg none with a signature", base64("{\"alg\":\"none\"}") + "." + admin + ".c2lnbmF0dXJl"),
-        Arguments.of("expired", new TokenMinter(TestNodes.JWT_SECRET).mint("1", List.of(Role.ADMIN), Duration.ofMinutes(-1))),
+        Arguments.of("expired", new TokenMinter(TestNodes.JWT_SECRET).mint("1", List.of(Role.ADMIN), Duration.ofMinutes(-2))),
         Arguments.of("wrong secret", new TokenMinter("another-secret-that-is-long-enough-0123456789")
             .mint("1", List.of(Role.ADMIN), Duration.ofHours(1))),
         Arguments.of("HS384 under the right secret", hmacSigned("HS384", "HmacSHA384", admin)),
@@ -136,25 +140,51 @@ class AuthenticationTest {
   }
 
   @Test
-  void gatewayModeTrustsTheGatewaysHeaders() {
+  void gatewayModeTrustsTheGatewaysHeadersOnlyWithTheGatewaysToken() {
+    String gatewayToken = "gateway-shared-token-0123456789abcdefgh";
     try (TestDatabase gatewayDatabase = TestDatabase.create();
         ServiceNode gateway = TestNodes.start(TestNodes.nodeConfig(gatewayDatabase, TestNodes.freePort(), List.of(),
-            ConfigFactory.parseString("coupon.auth.mode = gateway")))) {
+            ConfigFactory.parseMap(Map.of("coupon.auth.mode", "gateway", "coupon.auth.jwt-secret", "",
+                "coupon.auth.gateway-token", gatewayToken))))) {
       int port = gateway.httpPort();
-      HttpRequest createAsAdmin = ApiClient.request(port, "POST", "/api/coupon-policies", null, ApiClient.json(Map.of(
-              "couponName", "Gateway", "discountType", "FIXED_AMOUNT", "discountValue", 500,
-              "distributionType", "DOWNLOAD", "validDays", 3,
-              "validFrom", "2020-01-01T00:00:00Z", "validUntil", "2099-01-01T00:00:00Z")))
-          .header("X-User-Id", "ops").header("X-User-Roles", "ADMIN").build();
-      long id = api.send(createAsAdmin).longField("policyId");
+      String body = ApiClient.json(Map.of(
+          "couponName", "Gateway", "discountType", "FIXED_AMOUNT", "discountValue", 500,
+          "distributionType", "DOWNLOAD", "validDays", 3,
+          "validFrom", "2020-01-01T00:00:00Z", "validUntil", "2099-01-01T00:00:00Z"));
+      HttpRequest.Builder asAdmin = ApiClient.request(port, "POST", "/api/coupon-policies", null, body)
+          .header("X-User-Id", "ops").header("X-User-Roles", "ADMIN");
+      assertErrorBody(api.send(asAdmin.copy().build()), 401, "UNAUTHORIZED");
+      assertErrorBody(api.send(asAdmin.copy().header("X-Gateway-Token", gatewayToken.substring(1) + "x").build()),
+          401, "UNAUTHORIZED");
+      assertErrorBody(api.send(asAdmin.copy().header("X-Gateway-Token", gatewayToken + gatewayToken).build()),
+          401, "UNAUTHORIZED");
+      long id = api.send(asAdmin.copy().header("X-Gateway-Token", gatewayToken).build()).longField("policyId");
+      assertTrue(id > 0);
 
       String issue = "/api/coupon-policies/" + id + "/issue";
-      HttpRequest asUser = ApiClient.request(port, "POST", issue, null, "{\"userId\":42}").header("X-User-Id", "42").build();
+      HttpRequest asUser = ApiClient.request(port, "POST", issue, null, "{\"userId\":42}").header("X-User-Id", "42")
+          .header("X-Gateway-Token", gatewayToken).build();
       assertEquals(201, api.send(asUser).status());
-      HttpRequest forOther = ApiClient.request(port, "POST", issue, null, "{\"userId\":43}").header("X-User-Id", "42").build();
+      HttpRequest forOther = ApiClient.request(port, "POST", issue, null, "{\"userId\":43}").header("X-User-Id", "42")
+          .header("X-Gateway-Token", gatewayToken).build();
       assertErrorBody(api.send(forOther), 403, "FORBIDDEN");
-      assertErrorBody(api.send(ApiClient.request(port, "POST", issue, ApiClient.adminToken(), "{\"userId\":43}").build()),
-          401, "UNAUTHORIZED");
+      assertErrorBody(api.send(ApiClient.request(port, "POST", issue, ApiClient.adminToken(), "{\"userId\":43}")
+          .header("X-Gateway-Token", gatewayToken).build()), 401, "UNAUTHORIZED");
     }
+  }
+
+  /** The one line a node of the prod profile with these settings stops at. */
+  private static String startupRefusal(Map<String, Object> settings) {
+    return assertThrows(StartupException.class, () -> ServiceNode.start(ServiceConfig.load("prod",
+        TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), ConfigFactory.parseMap(settings)), Map.of())))
+        .getMessage();
+  }
+
+  @Test
+  void gatewayModeRefusesToStartWithoutALongEnoughGatewayToken() {
+    assertEquals("COUPON_AUTH_MODE=gateway needs COUPON_AUTH_GATEWAY_TOKEN (at least 32 bytes)",
+        startupRefusal(Map.of("coupon.auth.mode", "gateway")));
+    assertEquals("COUPON_AUTH_GATEWAY_TOKEN must be at least 32 bytes, it has 31", startupRefusal(Map.of(
+        "coupon.auth.mode", "gateway", "coupon.auth.gateway-token", "gateway-token-of-31-bytes-00000")));
   }
 }

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValueFactory;
 import couponservice.node.ServiceConfig;
 import couponservice.node.ServiceNode;
 import couponservice.StartupException;
+import couponservice.auth.AuthSettings;
+import couponservice.auth.Authenticator;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -67,6 +69,20 @@ public final class TestNodes {
   public static ServiceNode start(Config nodeConfig, Clock clock) {
     try {
       return ServiceNode.start(ServiceConfig.load("prod", nodeConfig, Map.of()), clock);
+    } catch (StartupException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** The auth settings of a node of the prod profile: {@code coupon.auth} keys over the defaults. */
+  public static AuthSettings authSettings(Map<String, ?> auth) {
+    return AuthSettings.fromConfig(ServiceConfig.load("prod", ConfigFactory.parseMap(auth).atPath("coupon.auth"), Map.of()));
+  }
+
+  /** The authenticator a node of the prod profile builds with these {@code coupon.auth} keys. */
+  public static Authenticator authenticator(Map<String, ?> auth, Clock clock) {
+    try {
+      return Authenticator.start(authSettings(auth), clock);
     } catch (StartupException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
