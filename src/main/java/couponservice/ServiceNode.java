@@ -223,9 +223,10 @@ public final class ServiceNode implements AutoCloseable {
 
   /**
    * The journal, read-model and projection tables, created where missing, one node at a time. What exists
-   * is left alone: a node starting beside running ones must not lock the tables they write.
+   * is left alone: a node starting beside running ones must not lock the tables they write. Public for the
+   * journal's tests, which run the persistence TCK on the schema exactly as a node creates it.
    */
-  private static void createSchema(ActorSystem<?> system, Config config, ReadModelDatabase database)
+  public static void createSchema(ActorSystem<?> system, Config config, ReadModelDatabase database)
       throws StartupException {
     try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
       if (!database.missingRelations(ReadModelSchema.JOURNAL_RELATIONS).isEmpty()) {
