@@ -116,29 +116,13 @@ public final class ReadModelSchema {
   }
 
   /**
-   * Adjusts pekko-persistence-jdbc's journal tables; run after they exist.
-   *
-   * <p>The projections read the journal by tag ({@code eventsByTag}: tag = ? and ordering > ? order by
-   * ordering). The journal's own schema only has the key (event_id, tag), which makes every tag's query
-   * scan all tags' events; an index lets it read its tag alone, in order.
-   *
-   * <p>On PostgreSQL, the tag table's foreign key to the journal is dropped. {@code PostgresJournalDao}
-   * inserts a tag only joined to the event its statement inserts, so the key checks nothing that can fail,
-   * and checking it cost a lookup, a row lock and a WAL record per tag: 21–23 against 15–16 µs of
-   * PostgreSQL's time per event written. Its {@code ON DELETE CASCADE} served event deletion, which the
-   * service never does (retention deletes snapshots only).
+   * Adds to pekko-persistence-jdbc's journal tables, which are otherwise kept as the library creates them; run after
+   * they exist. The projections read the journal by tag ({@code eventsByTag}: tag = ? and ordering > ? order by
+   * ordering). The journal's own schema only has the key (event_id, tag), which makes every tag's query scan all
+   * tags' events; an index lets it read its tag alone, in order.
    */
   public static void adjustJournalTables(ReadModelDatabase database) throws SQLException {
     createMissing(database, List.of(index("event_tag_tag_event_idx", "event_tag(tag, event_id)")));
-    if (database.dialect() == SqlDialect.POSTGRES) {
-      // Looked up first: ALTER TABLE would lock the tables against journal writes at every node's start.
-      runAll(database, List.of("""
-          DO $$ BEGIN
-            IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'fk_event_journal' AND conrelid = 'event_tag'::regclass)
-            THEN ALTER TABLE event_tag DROP CONSTRAINT fk_event_journal;
-            END IF;
-          END $$"""));
-    }
   }
 
   /** One table or index: the relation it creates, and the statement that creates it where missing. */

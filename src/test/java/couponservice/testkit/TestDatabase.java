@@ -32,7 +32,7 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
   /** A database created now; close it to drop it. */
   public static TestDatabase create() {
     TestDatabase database = new TestDatabase();
-    execute("postgres", "CREATE DATABASE " + database.name);
+    database.createNow();
     return database;
   }
 
@@ -46,6 +46,11 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    createNow();
+  }
+
+  /** Creates a database of {@link #perTestClass()} where JUnit's extensions do not run (the ScalaTest suites). */
+  public void createNow() {
     execute("postgres", "CREATE DATABASE " + name);
   }
 
@@ -75,17 +80,23 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
   /** Settings that point a node of the prod profile at this database, and at Kafka topics of its own. */
   public Config config() {
     return ConfigFactory.parseMap(Map.of(
+        "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
+        "coupon.kafka.topic-prefix", topicPrefix(),
+        "coupon.kafka.partitions", 2,
+        // Tests issue many coupons to one user; the rate limit has tests of its own.
+        "coupon.rate-limit.enabled", false))
+        .withFallback(databaseConfig());
+  }
+
+  /** Only the prod profile's database settings, for tests of the journal alone (no broker started). */
+  public Config databaseConfig() {
+    return ConfigFactory.parseMap(Map.of(
         "coupon.database.host", HOST,
         "coupon.database.port", PORT,
         "coupon.database.name", name,
         "coupon.database.user", USER,
         "coupon.database.password", PASSWORD,
-        "coupon.database.max-connections", 8,
-        "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
-        "coupon.kafka.topic-prefix", topicPrefix(),
-        "coupon.kafka.partitions", 2,
-        // Tests issue many coupons to one user; the rate limit has tests of its own.
-        "coupon.rate-limit.enabled", false));
+        "coupon.database.max-connections", 8));
   }
 
   /** The prefix of this database's Kafka topics and consumer group. */
