@@ -33,7 +33,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.function.Function;
 
 /**
- * The whole HTTP API ({@code /api/...}, plus {@code /health} for load balancers) with the contract's error body on every failure path: refusals, unknown routes
+ * The whole HTTP API ({@code /api/...}, plus {@code /health} for load balancers and the admin console's files
+ * under {@code /admin/}) with the contract's error body on every failure path: refusals, unknown routes
  * (404), wrong methods (405), oversized bodies (413), non-JSON bodies (415), and anything unexpected,
  * which is logged and answered 503 without internals.
  */
@@ -78,12 +79,14 @@ public final class ApiRoutes extends AllDirectives {
     // Each level is built once and shared: a directive's inner supplier runs for every request, so a tree
     // built inside one would be rebuilt per request.
     Route api = concat(issuanceRoute, otherFeatureRoutes.toArray(Route[]::new));
+    Route console = new ConsoleRoutes(rejectionHandler).route();
     Route endpoints = concat(
         path("health", () -> get(() -> complete(responses.json(200, Map.of("status", "UP"))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(METRICS_TYPE,
             CouponMetrics.scrape())))),
         path("openapi.yaml", () -> get(() -> getFromResource("openapi.yaml", OPENAPI_TYPE))),
-        pathPrefix("api", () -> api));
+        pathPrefix("api", () -> api),
+        pathPrefix("admin", () -> console));
     Route rejectionsHandled = handleRejections(rejectionHandler, () -> endpoints);
     Route exceptionsHandled = handleExceptions(exceptionHandler, () -> rejectionsHandled);
     return measured(() -> exceptionsHandled);
