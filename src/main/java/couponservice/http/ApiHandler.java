@@ -2,11 +2,13 @@ package couponservice.http;
 
 import couponservice.ErrorCode;
 import couponservice.metrics.CouponMetrics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -51,18 +53,18 @@ public final class ApiHandler {
         .filter(ApiRequest::isPrintableAscii).orElseGet(ApiHandler::newRequestId);
     HttpMethod method = request.method();
     Router.Match match = router.match(method, request.getUri().path());
-    String route = "unmatched";
+    Endpoint endpoint = null;
     CompletionStage<HttpResponse> response;
     Responses responses = http.responses();
     if (match instanceof Router.Found found) {
-      route = found.endpoint().template();
+      endpoint = found.endpoint();
       response = answer(found, new ApiRequest(request, found.parameters(), requestId, http, materializer));
     } else if (match instanceof Router.NotAnId notAnId) {
-      route = notAnId.template();
+      endpoint = notAnId.endpoint();
       response = CompletableFuture.completedFuture(responses.error(ErrorCode.VALIDATION_FAILED,
           notAnId.parameter() + " must be a positive integer id"));
     } else if (match instanceof Router.MethodNotAllowed notAllowed) {
-      route = notAllowed.template();
+      endpoint = notAllowed.endpoint();
       response = CompletableFuture.completedFuture(responses.error(ErrorCode.METHOD_NOT_ALLOWED,
               "the method is not allowed here; allowed: "
                   + notAllowed.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")))
@@ -70,12 +72,13 @@ public final class ApiHandler {
     } else {
       response = CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such route"));
     }
-    String template = route;
-    RawHeader echoedId = RawHeader.create(REQUEST_ID, requestId);
+    String template = endpoint == null ? "unmatched" : endpoint.template();
+    List<HttpHeader> headers = new ArrayList<>(endpoint == null ? List.of() : endpoint.headers());
+    headers.add(RawHeader.create(REQUEST_ID, requestId));
     return response.handle((answered, failure) -> {
       HttpResponse result = failure == null ? answered : responses.failure(failure, requestId);
       CouponMetrics.observeRequest(template, method.name(), result.status().intValue(), started);
-      return result.addHeader(echoedId);
+      return result.addHeaders(headers);
     });
   }
 

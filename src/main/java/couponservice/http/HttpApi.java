@@ -45,7 +45,8 @@ public final class HttpApi {
         new CouponEndpoints(http, coupons).endpoints(),
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
-        new ServiceEndpoints(responses).endpoints()));
+        new ServiceEndpoints(responses).endpoints(),
+        new ConsoleEndpoints().endpoints()));
     String host = config.getString("coupon.http.interface");
     int port = config.getInt("coupon.http.port");
     try {

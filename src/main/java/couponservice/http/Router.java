@@ -3,6 +3,7 @@ package couponservice.http;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +22,19 @@ final class Router {
 
   record Found(Endpoint endpoint, Map<String, String> parameters) implements Match {}
 
-  record NotAnId(String template, String parameter) implements Match {}
+  record NotAnId(Endpoint endpoint, String parameter) implements Match {}
 
-  record MethodNotAllowed(String template, List<HttpMethod> allowed) implements Match {}
+  record MethodNotAllowed(Endpoint endpoint, List<HttpMethod> allowed) implements Match {}
 
   record NotFound() implements Match {}
 
   private record Template(Endpoint endpoint, String[] segments, int literals) {
+    boolean takesTheRest() {
+      return segments[segments.length - 1].startsWith("{*");
+    }
+
     boolean fits(String[] path) {
-      if (segments.length != path.length) {
+      if (takesTheRest() ? path.length < segments.length : segments.length != path.length) {
         return false;
       }
       for (int i = 0; i < segments.length; i++) {
@@ -86,18 +91,22 @@ final class Router {
         return found(template, actual);
       }
     }
-    return new MethodNotAllowed(fitting.get(0).endpoint().template(),
+    return new MethodNotAllowed(fitting.get(0).endpoint(),
         fitting.stream().map(t -> t.endpoint().method()).distinct().toList());
   }
 
   private static Match found(Template template, String[] actual) {
     Map<String, String> parameters = new HashMap<>(4);
-    for (int i = 0; i < actual.length; i++) {
-      String segment = template.segments()[i];
-      if (isParameter(segment)) {
+    String[] segments = template.segments();
+    for (int i = 0; i < segments.length; i++) {
+      String segment = segments[i];
+      if (segment.startsWith("{*")) {
+        parameters.put(segment.substring(2, segment.length() - 1),
+            String.join("/", Arrays.asList(actual).subList(i, actual.length)));
+      } else if (isParameter(segment)) {
         String name = segment.substring(1, segment.length() - 1);
         if (isIdParameter(name) && ApiRequest.parseId(actual[i]) == 0) {
-          return new NotAnId(template.endpoint().template(), name);
+          return new NotAnId(template.endpoint(), name);
         }
         parameters.put(name, actual[i]);
       }
