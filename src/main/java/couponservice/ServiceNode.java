@@ -36,6 +36,7 @@ import couponservice.readside.PolicyReadProjection;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.ratelimit.RateLimitSettings;
+import couponservice.ratelimit.RedisAccessDenied;
 import couponservice.readside.ReadModelSchema;
 import couponservice.readside.StatisticsReadModel;
 import couponservice.readside.WalletReadModel;
@@ -304,8 +305,14 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   /** The issuance rate limiter, closed when the node has stopped serving requests. */
-  private static IssueRateLimiter rateLimiter(ActorSystem<?> system, Config config, Clock clock) {
-    IssueRateLimiter limiter = IssueRateLimiter.create(RateLimitSettings.fromConfig(config), clock);
+  private static IssueRateLimiter rateLimiter(ActorSystem<?> system, Config config, Clock clock)
+      throws StartupException {
+    IssueRateLimiter limiter;
+    try {
+      limiter = IssueRateLimiter.create(RateLimitSettings.fromConfig(config), clock);
+    } catch (RedisAccessDenied e) {
+      throw new StartupException(e.getMessage(), e);
+    }
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-rate-limiter",
         () -> CompletableFuture.supplyAsync(() -> {
           limiter.close();
