@@ -119,6 +119,7 @@ public final class ServiceNode implements AutoCloseable {
     createDataDirectory(config);
     ReadModelDatabase database = openDatabase(config);
     EmbeddedKafka devBroker = null;
+    IssueRateLimiter limiter = null;
     ActorSystem<Void> system = null;
     try {
       if (kafka.bootstrapServers().isEmpty()) {
@@ -126,12 +127,16 @@ public final class ServiceNode implements AutoCloseable {
         kafka = kafka.withBootstrapServers(devBroker.bootstrapServers());
       }
       ensureTopics(kafka);
+      // Before the node joins the cluster: one that would leave again at once still moves shards around.
+      limiter = rateLimiter(config, clock);
       system = startActorSystem(config);
+      closeWithNode(system, limiter);
       createSchema(system, config, database);
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
-      ServerBinding binding = startServices(system, config, database, authenticator, couponSettings, kafka, clock);
+      ServerBinding binding =
+          startServices(system, config, database, authenticator, couponSettings, kafka, limiter, clock);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
           () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
@@ -140,6 +145,8 @@ public final class ServiceNode implements AutoCloseable {
       if (system != null) {
         system.terminate();
         awaitTermination(system);
+      } else if (limiter != null) {
+        limiter.close();
       }
       closeQuietly(devBroker);
       database.close();
@@ -244,8 +251,8 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   private static ServerBinding startServices(ActorSystem<Void> system, Config config, ReadModelDatabase database,
-      Authenticator authenticator, CouponSettings couponSettings, KafkaSettings kafka, Clock clock)
-      throws StartupException {
+      Authenticator authenticator, CouponSettings couponSettings, KafkaSettings kafka, IssueRateLimiter limiter,
+      Clock clock) throws StartupException {
     ClusterSharding sharding = ClusterSharding.get(system);
     Duration askTimeout = config.getDuration("coupon.http.ask-timeout");
     PolicySettings policySettings = PolicySettings.fromConfig(config);
@@ -287,7 +294,7 @@ public final class ServiceNode implements AutoCloseable {
     LiveStatistics live = LiveStatistics.start(system, statistics, blocking,
         config.getDuration("coupon.statistics.live-interval"));
     IssuanceRoutes issuance = new IssuanceRoutes(http, new CouponCodeDirectory(sharding, askTimeout, callbacks),
-        rateLimiter(system, config, clock), clock);
+        limiter, clock);
     ApiRoutes api = new ApiRoutes(http, issuance, new WalletRoutes(http, new WalletReadModel(database), clock), List.of(
         new CouponRoutes(http, reservations).route(),
         new PolicyRoutes(http, new PolicyReadModel(database), statistics).route(),
@@ -304,21 +311,22 @@ public final class ServiceNode implements AutoCloseable {
     }
   }
 
-  /** The issuance rate limiter, closed when the node has stopped serving requests. */
-  private static IssueRateLimiter rateLimiter(ActorSystem<?> system, Config config, Clock clock)
-      throws StartupException {
-    IssueRateLimiter limiter;
+  /** The issuance rate limiter; Redis refusing its credentials stops startup. */
+  private static IssueRateLimiter rateLimiter(Config config, Clock clock) throws StartupException {
     try {
-      limiter = IssueRateLimiter.create(RateLimitSettings.fromConfig(config), clock);
+      return IssueRateLimiter.create(RateLimitSettings.fromConfig(config), clock);
     } catch (RedisAccessDenied e) {
       throw new StartupException(e.getMessage(), e);
     }
+  }
+
+  /** Closes the rate limiter when the node has stopped serving requests. */
+  private static void closeWithNode(ActorSystem<?> system, IssueRateLimiter limiter) {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-rate-limiter",
         () -> CompletableFuture.supplyAsync(() -> {
           limiter.close();
           return Done.getInstance();
         }));
-    return limiter;
   }
 
   private static <T> T await(CompletionStage<T> stage, String what) throws StartupException {
