@@ -2,6 +2,8 @@ package couponservice.kafka;
 
 import com.typesafe.config.Config;
 import couponservice.Secret;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +30,10 @@ public record KafkaSecurity(
   static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
   static final List<String> SASL_MECHANISMS = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
-  /** Rejects combinations a broker would only answer with a timeout or a confusing handshake error. */
+  /**
+   * Rejects combinations a broker would only answer with a timeout or a confusing handshake error, and a trust
+   * store that is not there (Kafka's client would report only the file name).
+   */
   public KafkaSecurity {
     if (!PROTOCOLS.contains(protocol)) {
       throw new IllegalArgumentException("KAFKA_SECURITY_PROTOCOL must be one of " + PROTOCOLS + ", not " + protocol);
@@ -49,6 +54,9 @@ public record KafkaSecurity(
     if (!usesTls(protocol) && !truststoreLocation.isEmpty()) {
       throw new IllegalArgumentException("KAFKA_SSL_TRUSTSTORE_LOCATION is set but KAFKA_SECURITY_PROTOCOL="
           + protocol + " does not use TLS (SSL or SASL_SSL does)");
+    }
+    if (!truststoreLocation.isEmpty() && !Files.isReadable(Path.of(truststoreLocation))) {
+      throw new IllegalArgumentException("KAFKA_SSL_TRUSTSTORE_LOCATION " + truststoreLocation + " is not a readable file");
     }
     if (truststoreLocation.isEmpty() && !truststorePassword.isEmpty()) {
       throw new IllegalArgumentException("KAFKA_SSL_TRUSTSTORE_PASSWORD is set without KAFKA_SSL_TRUSTSTORE_LOCATION");

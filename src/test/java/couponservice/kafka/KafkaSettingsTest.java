@@ -8,15 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.security.auth.login.AppConfigurationEntry;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.security.JaasContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** kafka.conf read with environment variables of a test's choosing, and the client properties it gives. */
 class KafkaSettingsTest {
+  @TempDir
+  static Path tls;
+
+  /** A file where a trust store would be: the settings check only that it can be read. */
+  private static String truststore() throws IOException {
+    Path file = tls.resolve("truststore.p12");
+    if (!Files.exists(file)) {
+      Files.write(file, new byte[] {0});
+    }
+    return file.toString();
+  }
 
   @Test
   void unsetItIsPlaintextWithEightPartitionsReplicatedOnce() {
@@ -39,7 +54,7 @@ class KafkaSettingsTest {
   }
 
   @Test
-  void saslSslWithScramAndATrustStore() {
+  void saslSslWithScramAndATrustStore() throws IOException {
     String password = "p\"a\\ss; word=x\nnext";
     KafkaSettings settings = settings(Map.of(
         "KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9093",
@@ -47,12 +62,12 @@ class KafkaSettingsTest {
         "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
         "KAFKA_SASL_USERNAME", "coupon-service",
         "KAFKA_SASL_PASSWORD", password,
-        "KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.p12",
+        "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore(),
         "KAFKA_SSL_TRUSTSTORE_PASSWORD", "changeit"));
     Map<String, String> client = settings.clientProperties();
     assertEquals("SASL_SSL", client.get("security.protocol"));
     assertEquals("SCRAM-SHA-512", client.get("sasl.mechanism"));
-    assertEquals("/etc/kafka/truststore.p12", client.get("ssl.truststore.location"));
+    assertEquals(truststore(), client.get("ssl.truststore.location"));
     assertEquals("changeit", client.get("ssl.truststore.password"));
 
     AppConfigurationEntry login = login(client.get("sasl.jaas.config"));
@@ -75,19 +90,19 @@ class KafkaSettingsTest {
   }
 
   @Test
-  void printedSettingsShowNoPassword() {
+  void printedSettingsShowNoPassword() throws IOException {
     KafkaSettings settings = settings(Map.of(
         "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
         "KAFKA_SASL_USERNAME", "coupon-service",
         "KAFKA_SASL_PASSWORD", "very-secret-sasl",
-        "KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.jks",
+        "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore(),
         "KAFKA_SSL_TRUSTSTORE_PASSWORD", "very-secret-store"));
     assertFalse(settings.toString().contains("very-secret"), settings.toString());
     assertTrue(settings.toString().contains("coupon-service"));
   }
 
   @Test
-  void inconsistentSecurityIsRefusedWithTheVariablesNamed() {
+  void inconsistentSecurityIsRefusedWithTheVariablesNamed() throws IOException {
     assertMessage("KAFKA_SECURITY_PROTOCOL", Map.of("KAFKA_SECURITY_PROTOCOL", "TLS"));
     assertMessage("KAFKA_SASL_MECHANISM", Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_MECHANISM", "GSSAPI",
         "KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p"));
@@ -95,7 +110,9 @@ class KafkaSettingsTest {
         "KAFKA_SASL_USERNAME", "u"));
     assertMessage("does not use them", Map.of("KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p"));
     assertMessage("does not use TLS", Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
-        "KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/t.jks"));
+        "KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p", "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore()));
+    assertMessage("/nowhere/truststore.p12 is not a readable file", Map.of("KAFKA_SECURITY_PROTOCOL", "SSL",
+        "KAFKA_SSL_TRUSTSTORE_LOCATION", "/nowhere/truststore.p12"));
     assertMessage("without KAFKA_SSL_TRUSTSTORE_LOCATION", Map.of("KAFKA_SECURITY_PROTOCOL", "SSL",
         "KAFKA_SSL_TRUSTSTORE_PASSWORD", "p"));
   }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A prod node on a PostgreSQL of the test's own that accepts TLS connections with a password and nothing else:
- * DATABASE_SSL_MODE=require connects and serves, sslmode=disable is refused at startup in one line.
+ * DATABASE_SSL_MODE=require connects and serves; sslmode=disable, or a wrong password, is refused at startup in
+ * one line.
  */
 class PostgresTlsTest {
   @RegisterExtension
@@ -56,12 +57,16 @@ class PostgresTlsTest {
 
   /** A prod node on that server with this sslmode, and on Kafka topics of its own on the shared test broker. */
   private static Config nodeConfig(String sslMode) {
+    return nodeConfig(sslMode, PASSWORD);
+  }
+
+  private static Config nodeConfig(String sslMode, String password) {
     Config infrastructure = ConfigFactory.parseMap(Map.of(
         "coupon.database.host", "127.0.0.1",
         "coupon.database.port", postgres.port(),
         "coupon.database.name", DATABASE,
         "coupon.database.user", ROLE,
-        "coupon.database.password", PASSWORD,
+        "coupon.database.password", password,
         "coupon.database.properties.sslmode", sslMode,
         "coupon.database.max-connections", 4,
         "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
@@ -93,5 +98,18 @@ class PostgresTlsTest {
     assertTrue(line.contains("no encryption"), "the server's reason: " + line);
     assertFalse(line.contains("\n"), "one line: " + line);
     assertFalse(line.contains(PASSWORD), line);
+  }
+
+  @Test
+  void aWrongPasswordStopsStartupWithOneLineNamingTheDatabase() {
+    String wrong = "wrong-" + PASSWORD;
+    Config config = ServiceConfig.load("prod", nodeConfig("require", wrong), Map.of());
+    StartupException refused = assertThrows(StartupException.class, () -> ServiceNode.start(config, Clock.systemUTC()));
+    String line = refused.getMessage();
+    assertTrue(line.startsWith("cannot reach the database at jdbc:postgresql://127.0.0.1:" + postgres.port() + "/"),
+        line);
+    assertTrue(line.contains("password authentication failed for user \"" + ROLE + "\""), line);
+    assertFalse(line.contains("\n"), "one line: " + line);
+    assertFalse(line.contains(wrong), line);
   }
 }
