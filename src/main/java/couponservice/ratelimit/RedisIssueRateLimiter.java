@@ -117,16 +117,16 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
    */
   public RedisIssueRateLimiter(RateLimitSettings settings) {
     RateLimitRule rule = settings.rule();
-    RedisURI.Builder uri = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
+    RedisURI.Builder server = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
         .withSsl(settings.redisTls())
         .withTimeout(settings.commandTimeout());
     if (!settings.redisPassword().isEmpty()) {
       char[] password = settings.redisPassword().value().toCharArray();
-      uri = settings.redisUsername().isEmpty()
-          ? uri.withPassword(password)
-          : uri.withAuthentication(settings.redisUsername(), password);
+      server = settings.redisUsername().isEmpty()
+          ? server.withPassword(password)
+          : server.withAuthentication(settings.redisUsername(), password);
     }
-    this.uri = uri.build();
+    this.uri = server.build();
     this.address = settings.redisHost() + ":" + settings.redisPort();
     this.client = RedisClient.create();
     client.setOptions(ClientOptions.builder()
