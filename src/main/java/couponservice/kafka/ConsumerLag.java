@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,7 +28,7 @@ final class ConsumerLag {
   private ConsumerLag() {}
 
   static void report(ActorSystem<?> system, KafkaSettings settings, List<String> topics) {
-    Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+    Admin admin = Admin.create(Map.<String, Object>copyOf(settings.clientProperties()));
     system.scheduler().scheduleWithFixedDelay(Duration.ZERO, INTERVAL, () -> measure(admin, settings, topics),
         system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-lag-admin",

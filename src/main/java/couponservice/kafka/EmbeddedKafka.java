@@ -5,6 +5,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -33,17 +34,33 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts a broker listening on {@code port} (0: any free port). */
   public static EmbeddedKafka start(int port) throws Exception {
+    return start(port, Map.of(), Map.of());
+  }
+
+  /**
+   * With more listeners, each named after its security protocol (such as {@code SASL_PLAINTEXT} on a port of its
+   * own), and the broker properties they need (SASL mechanisms and login lines): for tests of secured clients. The
+   * PLAINTEXT listener on {@code port} stays, for the broker itself and for setting up users.
+   */
+  static EmbeddedKafka start(int port, Map<String, Integer> securedListeners, Map<String, String> brokerProperties)
+      throws Exception {
     int brokerPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     Path dataDir = Files.createTempDirectory("coupon-kafka-");
+    StringBuilder listeners = new StringBuilder("PLAINTEXT://localhost:" + brokerPort);
+    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    securedListeners.forEach((protocol, listenerPort) -> {
+      listeners.append(',').append(protocol).append("://localhost:").append(listenerPort);
+      protocols.append(',').append(protocol).append(':').append(protocol);
+    });
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    props.put("listeners", listeners + ",CONTROLLER://localhost:" + controllerPort);
+    props.put("advertised.listeners", listeners.toString());
     props.put("controller.listener.names", "CONTROLLER");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("listener.security.protocol.map", protocols.toString());
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", dataDir.toString());
     props.put("offsets.topic.replication.factor", "1");
@@ -52,6 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("transaction.state.log.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("auto.create.topics.enable", "false");
+    props.putAll(brokerProperties);
     KafkaConfig config = new KafkaConfig(props, false);
     new Formatter()
         .setNodeId(NODE_ID)

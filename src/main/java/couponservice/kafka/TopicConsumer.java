@@ -134,7 +134,7 @@ public final class TopicConsumer {
 
   private ConsumerSettings<byte[], byte[]> consumerSettings() {
     return ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-        .withBootstrapServers(settings.bootstrapServers())
+        .withProperties(settings.clientProperties())
         .withGroupId(settings.consumerGroup())
         .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
         .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

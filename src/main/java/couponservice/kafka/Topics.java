@@ -1,6 +1,7 @@
 package couponservice.kafka;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The topics of API.md "Kafka", created at startup when missing. */
@@ -32,10 +34,12 @@ public final class Topics {
 
   /** Creates the topics that do not exist yet; fails if the cluster cannot be reached in time. */
   public static void ensure(KafkaSettings settings) throws Exception {
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+    Map<String, Object> adminProperties = new HashMap<>(settings.clientProperties());
+    adminProperties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    adminProperties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    Map<String, String> topicConfig =
+        Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(settings.minInSyncReplicas()));
+    try (Admin admin = Admin.create(adminProperties)) {
       Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       List<String> wanted = new ArrayList<>(PUBLISHED);
@@ -46,7 +50,7 @@ public final class Topics {
       for (String name : wanted) {
         String topic = settings.topic(name);
         if (!existing.contains(topic)) {
-          missing.add(new NewTopic(topic, settings.partitions(), settings.replicationFactor()));
+          missing.add(new NewTopic(topic, settings.partitions(), settings.replicationFactor()).configs(topicConfig));
         }
       }
       // Per topic: another node starting at the same moment may create some of them first.

@@ -85,6 +85,7 @@ public final class ServiceNode implements AutoCloseable {
     createDataDirectory(config);
     ReadModelDatabase database = openDatabase(config);
     EmbeddedKafka devBroker = null;
+    IssueRateLimiter rateLimiter = null;
     ActorSystem<Void> system = null;
     try {
       KafkaSettings kafka = settings.kafka();
@@ -93,12 +94,16 @@ public final class ServiceNode implements AutoCloseable {
         kafka = kafka.withBootstrapServers(devBroker.bootstrapServers());
       }
       ensureTopics(kafka);
+      // Before the node joins the cluster: one that would leave again at once still moves shards around.
+      rateLimiter = IssueRateLimiter.open(settings.rateLimit(), clock);
       system = startActorSystem(config);
+      IssueRateLimiter.closeWith(system, rateLimiter);
       ReadSide.createSchema(system, database);
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
-      ServerBinding binding = startFeatures(system, config, settings, authenticator, kafka, database, clock);
+      ServerBinding binding =
+          startFeatures(system, config, settings, authenticator, rateLimiter, kafka, database, clock);
       ServiceNode node = new ServiceNode(system, database, devBroker, binding);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
           () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
@@ -107,6 +112,8 @@ public final class ServiceNode implements AutoCloseable {
       if (system != null) {
         system.terminate();
         awaitTermination(system);
+      } else if (rateLimiter != null) {
+        rateLimiter.close();
       }
       closeQuietly(devBroker);
       database.close();
@@ -116,8 +123,8 @@ public final class ServiceNode implements AutoCloseable {
 
   /** The features, each started with what the ones before it provide. */
   private static ServerBinding startFeatures(ActorSystem<Void> system, Config config, Settings settings,
-      Authenticator authenticator, KafkaSettings kafka, ReadModelDatabase database, Clock clock)
-      throws StartupException {
+      Authenticator authenticator, IssueRateLimiter rateLimiter, KafkaSettings kafka, ReadModelDatabase database,
+      Clock clock) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Policies policies = Policies.start(system, settings.policies(), clock, settings.askTimeout());
     ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons());
@@ -127,7 +134,6 @@ public final class ServiceNode implements AutoCloseable {
         settings.askTimeout(), clock);
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
-    IssueRateLimiter rateLimiter = IssueRateLimiter.start(system, settings.rateLimit(), clock);
     ServerBinding binding = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide,
         live, rateLimiter);
     ApiReadiness.register(Adapter.toClassic(system), binding, settings.drainDelay());

@@ -1,5 +1,6 @@
 package couponservice.ratelimit;
 
+import couponservice.StartupException;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,15 +24,22 @@ public interface IssueRateLimiter extends AutoCloseable {
   @Override
   void close();
 
-  /** The limiter of a node, closed when the node has stopped serving requests. */
-  static IssueRateLimiter start(ActorSystem<?> system, RateLimitSettings settings, Clock clock) {
-    IssueRateLimiter limiter = create(settings, clock);
+  /** The limiter of a node; a Redis that refuses its credentials stops startup. */
+  static IssueRateLimiter open(RateLimitSettings settings, Clock clock) throws StartupException {
+    try {
+      return create(settings, clock);
+    } catch (RedisAccessDenied e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  /** Closes {@code limiter} once the node has stopped serving requests. */
+  static void closeWith(ActorSystem<?> system, IssueRateLimiter limiter) {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-rate-limiter",
         () -> CompletableFuture.supplyAsync(() -> {
           limiter.close();
           return Done.getInstance();
         }));
-    return limiter;
   }
 
   /** The limiter the settings ask for; {@code clock} drives the local backend only (Redis uses its own time). */

@@ -2,6 +2,7 @@ package couponservice.ratelimit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import couponservice.Secret;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -10,6 +11,9 @@ import java.util.Locale;
  *
  * @param failOpen when Redis cannot answer: {@code true} allows the attempt, {@code false} rejects it (both
  *     degraded)
+ * @param redisUsername the ACL user; empty: the default user (a {@code requirepass} password, or none)
+ * @param redisPassword empty: no AUTH
+ * @param redisTls TLS to Redis, the server verified against the JVM's trust store
  * @param keyPrefix prepended to every Redis key, so that environments can share a Redis
  */
 public record RateLimitSettings(
@@ -19,6 +23,9 @@ public record RateLimitSettings(
     boolean failOpen,
     String redisHost,
     int redisPort,
+    String redisUsername,
+    Secret redisPassword,
+    boolean redisTls,
     Duration commandTimeout,
     String keyPrefix) {
 
@@ -39,6 +46,9 @@ public record RateLimitSettings(
         limit.getBoolean("fail-open"),
         redis.getString("host"),
         redis.getInt("port"),
+        redis.getString("username"),
+        new Secret(redis.getString("password")),
+        redis.getBoolean("tls"),
         redis.getDuration("command-timeout"),
         redis.getString("key-prefix"));
   }

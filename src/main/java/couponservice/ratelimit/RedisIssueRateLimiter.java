@@ -109,12 +109,24 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
   private volatile RedisAsyncCommands<String, String> commands;
   private volatile boolean closed;
 
-  /** Waits for the first connection attempt; when it fails, checks are degraded while it is retried. */
+  /**
+   * Waits for the first connection attempt. Credentials Redis refuses are a misconfiguration and throw; when
+   * Redis cannot be reached, checks are degraded while the connection is retried.
+   *
+   * @throws RedisAccessDenied when Redis refuses the user name and password (or wants some and got none)
+   */
   public RedisIssueRateLimiter(RateLimitSettings settings) {
     RateLimitRule rule = settings.rule();
-    this.uri = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
-        .withTimeout(settings.commandTimeout())
-        .build();
+    RedisURI.Builder server = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
+        .withSsl(settings.redisTls())
+        .withTimeout(settings.commandTimeout());
+    if (!settings.redisPassword().isEmpty()) {
+      char[] password = settings.redisPassword().value().toCharArray();
+      server = settings.redisUsername().isEmpty()
+          ? server.withPassword(password)
+          : server.withAuthentication(settings.redisUsername(), password);
+    }
+    this.uri = server.build();
     this.address = settings.redisHost() + ":" + settings.redisPort();
     this.client = RedisClient.create();
     client.setOptions(ClientOptions.builder()
@@ -129,7 +141,14 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
         Long.toString(rule.blockDuration().toMillis()),
         Long.toString(RateLimitRule.MINUTE_MILLIS), Long.toString(RateLimitRule.HOUR_MILLIS)};
     this.failOpen = settings.failOpen();
-    connect().toCompletableFuture().join();
+    Throwable failure = connectOnce().toCompletableFuture().join();
+    if (failure != null && RedisAccessDenied.isRefusal(failure)) {
+      close();
+      throw new RedisAccessDenied(address, failure);
+    }
+    if (failure != null) {
+      retryConnecting(failure);
+    }
   }
 
   @Override
@@ -198,21 +217,31 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
     client.shutdown(Duration.ZERO, CONNECT_TIMEOUT);
   }
 
-  /** One attempt at the first connection; it schedules the next itself, so the stage never fails. */
-  private CompletionStage<Void> connect() {
+  /** One attempt at the first connection: completes with its failure, or null once connected. */
+  private CompletionStage<Throwable> connectOnce() {
     return client.connectAsync(StringCodec.UTF8, uri).handle((connection, failure) -> {
-      if (failure == null) {
-        commands = connection.async();
-      } else if (!closed) {
-        unavailable.warn(() -> "Cannot connect to Redis at " + address + " for issuance rate limiting, retrying: "
-            + unwrap(failure));
-        CompletableFuture.delayedExecutor(CONNECT_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-          if (!closed) {
-            connect();
+      if (failure != null) {
+        return unwrap(failure);
+      }
+      commands = connection.async();
+      return null;
+    });
+  }
+
+  /** Tries again after a delay, and so on until connected or closed (afterwards, Lettuce's reconnection takes over). */
+  private void retryConnecting(Throwable failure) {
+    if (closed) {
+      return;
+    }
+    unavailable.warn(() -> "Cannot connect to Redis at " + address + " for issuance rate limiting, retrying: " + failure);
+    CompletableFuture.delayedExecutor(CONNECT_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      if (!closed) {
+        connectOnce().thenAccept(next -> {
+          if (next != null) {
+            retryConnecting(next);
           }
         });
       }
-      return null;
     });
   }
 

@@ -35,6 +35,8 @@ public final class ReadModelDatabase implements AutoCloseable {
     hikari.setMinimumIdle(1);
     hikari.setConnectionTimeout(5_000);
     hikari.setInitializationFailTimeout(5_000);
+    db.getConfig("properties").entrySet()
+        .forEach(property -> hikari.addDataSourceProperty(property.getKey(), property.getValue().unwrapped().toString()));
     SqlDialect dialect = SqlDialect.ofJdbcUrl(db.getString("url"));
     if (dialect == SqlDialect.POSTGRES) {
       // The projections insert coupons in JDBC batches; sent as multi-row INSERTs they cost PostgreSQL far less.

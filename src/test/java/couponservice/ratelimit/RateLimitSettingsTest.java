@@ -9,6 +9,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
+import couponservice.Secret;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -20,24 +21,27 @@ class RateLimitSettingsTest {
   void defaultsOfRatelimitConf() {
     assertEquals(
         new RateLimitSettings(true, RateLimitSettings.Backend.REDIS, new RateLimitRule(5, 20, Duration.ofHours(24)), true,
-            "localhost", 6379, Duration.ofMillis(200), "coupon:rl:"),
+            "localhost", 6379, "", Secret.NONE, false, Duration.ofMillis(200), "coupon:rl:"),
         settings(Map.of()));
   }
 
   @Test
   void environmentVariablesOverride() {
-    RateLimitSettings settings = settings(Map.of(
-        "COUPON_RATE_LIMIT_ENABLED", "false",
-        "COUPON_RATE_LIMIT_BACKEND", "local",
-        "COUPON_RATE_LIMIT_PER_MINUTE", "7",
-        "COUPON_RATE_LIMIT_PER_HOUR", "30",
-        "COUPON_RATE_LIMIT_BLOCK", "2h",
-        "COUPON_RATE_LIMIT_FAIL_OPEN", "false",
-        "REDIS_HOST", "redis.internal",
-        "REDIS_PORT", "6380"));
+    RateLimitSettings settings = settings(Map.ofEntries(
+        Map.entry("COUPON_RATE_LIMIT_ENABLED", "false"),
+        Map.entry("COUPON_RATE_LIMIT_BACKEND", "local"),
+        Map.entry("COUPON_RATE_LIMIT_PER_MINUTE", "7"),
+        Map.entry("COUPON_RATE_LIMIT_PER_HOUR", "30"),
+        Map.entry("COUPON_RATE_LIMIT_BLOCK", "2h"),
+        Map.entry("COUPON_RATE_LIMIT_FAIL_OPEN", "false"),
+        Map.entry("REDIS_HOST", "redis.internal"),
+        Map.entry("REDIS_PORT", "6380"),
+        Map.entry("REDIS_USERNAME", "rate-limiter"),
+        Map.entry("REDIS_PASSWORD", "s3cret"),
+        Map.entry("REDIS_TLS", "true")));
     assertEquals(
         new RateLimitSettings(false, RateLimitSettings.Backend.LOCAL, new RateLimitRule(7, 30, Duration.ofHours(2)), false,
-            "redis.internal", 6380, Duration.ofMillis(200), "coupon:rl:"),
+            "redis.internal", 6380, "rate-limiter", new Secret("s3cret"), true, Duration.ofMillis(200), "coupon:rl:"),
         settings);
   }
 

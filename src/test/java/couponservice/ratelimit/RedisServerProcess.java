@@ -10,29 +10,38 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A redis-server of a test's own, without persistence, on a free port that stays the same across restarts. */
-final class RedisServerProcess implements AutoCloseable {
+/**
+ * A redis-server of a test's own, without persistence, on a free port that stays the same across restarts, with
+ * optional settings of its own (such as {@code --requirepass} or {@code --user} ACL lines).
+ */
+public final class RedisServerProcess implements AutoCloseable {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
 
   private final int port;
+  private final List<String> settings;
   private Process process;
 
-  RedisServerProcess() throws IOException {
+  public RedisServerProcess(String... settings) throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    this.settings = List.of(settings);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  /** Starts the server and returns once it answers PING. */
-  void start() throws IOException, InterruptedException {
-    process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no")
+  /** Starts the server and returns once it answers PING (with PONG, or by asking for authentication). */
+  public void start() throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+    command.addAll(settings);
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
@@ -70,7 +79,8 @@ final class RedisServerProcess implements AutoCloseable {
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      return "+PONG".equals(in.readLine());
+      String answer = in.readLine();
+      return "+PONG".equals(answer) || answer != null && answer.startsWith("-NOAUTH");
     } catch (IOException notYet) {
       return false;
     }

@@ -1,5 +1,6 @@
 package couponservice.ratelimit;
 
+import couponservice.Secret;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -23,7 +24,7 @@ final class RedisTestSupport {
   static RateLimitSettings settings(int port, int perMinute, int perHour, boolean failOpen) {
     RateLimitRule rule = new RateLimitRule(perMinute, perHour, Duration.ofHours(24));
     return new RateLimitSettings(true, RateLimitSettings.Backend.REDIS, rule, failOpen, "127.0.0.1", port,
-        Duration.ofSeconds(1), RUN_PREFIX + limiters.incrementAndGet() + ":");
+        "", Secret.NONE, false, Duration.ofSeconds(1), RUN_PREFIX + limiters.incrementAndGet() + ":");
   }
 
   /**

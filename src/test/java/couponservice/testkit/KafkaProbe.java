@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,24 +23,33 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Produces to and reads from the test broker, within one test database's topic prefix. */
+/** Produces to and reads from a test broker, within one topic prefix. */
 public final class KafkaProbe implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String prefix;
+  private final Map<String, Object> clientProperties;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Admin admin;
 
+  /** On the shared test broker, within the database's topic prefix. */
   public KafkaProbe(TestDatabase database) {
-    this.prefix = database.topicPrefix();
+    this(database.topicPrefix(), Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()));
+  }
+
+  /** With clients of these properties (a broker of the test's own, credentials). */
+  public KafkaProbe(String prefix, Map<String, Object> clientProperties) {
+    this.prefix = prefix;
+    this.clientProperties = Map.copyOf(clientProperties);
     Properties producerProps = new Properties();
-    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+    producerProps.putAll(clientProperties);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()));
+    this.admin = Admin.create(clientProperties);
   }
 
   public void produce(String topic, String key, String value) {
@@ -78,7 +88,7 @@ public final class KafkaProbe implements AutoCloseable {
   /** Every record now in the topic, read from the beginning by a fresh consumer group. */
   public List<ConsumerRecord<byte[], byte[]>> records(String topic) {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+    props.putAll(clientProperties);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -107,6 +117,16 @@ public final class KafkaProbe implements AutoCloseable {
         throw new AssertionError("not JSON in " + topic, e);
       }
     }).toList();
+  }
+
+  /** One configuration entry of a topic, as the broker describes it (with its source: set for the topic or a default). */
+  public ConfigEntry topicConfig(String topic, String name) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, prefix + topic);
+    try {
+      return admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource).get(name);
+    } catch (Exception e) {
+      throw new IllegalStateException("describing " + topic + " failed", e);
+    }
   }
 
   /** Offsets the service's consumer group committed on {@code topic}, summed over its partitions. */

@@ -79,8 +79,13 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
 
   /** Settings that point a node of the prod profile at this database, and at Kafka topics of its own. */
   public Config config() {
+    return config(TestKafka.bootstrapServers());
+  }
+
+  /** The same on another broker than the shared test broker (one of a test's own). */
+  public Config config(String kafkaBootstrapServers) {
     return ConfigFactory.parseMap(Map.of(
-        "coupon.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
+        "coupon.kafka.bootstrap-servers", kafkaBootstrapServers,
         "coupon.kafka.topic-prefix", topicPrefix(),
         "coupon.kafka.partitions", 2,
         // Tests issue many coupons to one user; the rate limit has tests of its own.

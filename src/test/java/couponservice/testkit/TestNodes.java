@@ -47,6 +47,11 @@ public final class TestNodes {
 
   /** A configuration for one node; {@code seedPorts} empty means a single node that joins itself. */
   public static Config nodeConfig(TestDatabase database, int remotePort, List<Integer> seedPorts, Config extra) {
+    return nodeConfig(database.config(), remotePort, seedPorts, extra);
+  }
+
+  /** The same on a database and broker of {@code infrastructure} (as {@link TestDatabase#config} gives them). */
+  public static Config nodeConfig(Config infrastructure, int remotePort, List<Integer> seedPorts, Config extra) {
     List<String> seeds = new ArrayList<>();
     seedPorts.forEach(port -> seeds.add("pekko://" + ServiceConfig.SYSTEM_NAME + "@127.0.0.1:" + port));
     Config overrides = ConfigFactory.parseMap(Map.of(
@@ -59,7 +64,7 @@ public final class TestNodes {
             "pekko.management.http.port", freePort(),
             "pekko.management.http.bind-hostname", "127.0.0.1"))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
-    return extra.withFallback(overrides).withFallback(database.config());
+    return extra.withFallback(overrides).withFallback(infrastructure);
   }
 
   public static ServiceNode start(Config nodeConfig) {
