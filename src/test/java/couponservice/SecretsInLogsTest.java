@@ -1,11 +1,10 @@
 package couponservice;
 
-import couponservice.node.Main;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import couponservice.node.Main;
 import couponservice.kafka.SaslKafka;
 import couponservice.ratelimit.RedisServerProcess;
 import couponservice.testkit.ApiClient;

@@ -2,9 +2,9 @@ package couponservice.coupon;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import couponservice.policy.CouponIds;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /** Coupon lifecycle settings ({@code coupon.lifecycle} in coupon.conf). */
 public record CouponSettings(
@@ -43,10 +43,10 @@ public record CouponSettings(
 
   /** The tag of a coupon's events; the read-model and Kafka projections run one instance per tag. */
   public String tagFor(long couponId) {
-    return "coupon-" + Math.floorMod(Long.hashCode(couponId), tagSlices);
+    return CouponIds.tagOf(couponId, tagSlices);
   }
 
   public List<String> tags() {
-    return IntStream.range(0, tagSlices).mapToObj(i -> "coupon-" + i).toList();
+    return CouponIds.tags(tagSlices);
   }
 }

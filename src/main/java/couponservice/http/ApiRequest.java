@@ -14,6 +14,7 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 
@@ -23,7 +24,6 @@ import org.apache.pekko.util.ByteString;
  * {@link CouponException} with the contract's code.
  */
 public final class ApiRequest {
-  public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7E]{1,64}");
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
@@ -97,9 +97,9 @@ public final class ApiRequest {
     return PRINTABLE_ASCII.matcher(value).matches();
   }
 
-  /** The JSON object of the body, up to 64 KiB. */
+  /** The JSON object of the body, up to the API's body limit (64 KiB). */
   public CompletionStage<JsonBody> jsonBody() {
-    return body(MediaTypes.APPLICATION_JSON, DEFAULT_MAX_BODY_BYTES).thenApply(bytes -> JsonBody.parse(bytes.toArray()));
+    return body(MediaTypes.APPLICATION_JSON, http.maxBodyBytes()).thenApply(bytes -> JsonBody.parse(bytes.toArray()));
   }
 
   /**
@@ -115,7 +115,10 @@ public final class ApiRequest {
       throw new CouponException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be " + mediaType);
     }
     if (entity.getContentLengthOption().orElse(0L) > maxBytes) {
-      throw tooLarge(maxBytes);
+      // Read to its end first: answered before the body arrived, the client may meet a reset instead of the 413.
+      return entity.discardBytes(materializer).completionStage().handle((done, failure) -> {
+        throw tooLarge(maxBytes);
+      });
     }
     if (entity instanceof HttpEntity.Strict strict) {
       return CompletableFuture.completedFuture(strict.getData());
@@ -123,7 +126,7 @@ public final class ApiRequest {
     return entity.withSizeLimit(maxBytes).toStrict(http.askTimeout().toMillis(), materializer)
         .handle((strict, failure) -> {
           if (failure != null) {
-            throw causeOf(failure) instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException
+            throw causeOf(failure) instanceof EntityStreamSizeException
                 ? tooLarge(maxBytes)
                 : CouponException.invalid("the body could not be read");
           }

@@ -37,7 +37,7 @@ public final class HttpApi {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Responses responses = new Responses(clock);
     HttpContext http = new HttpContext(authenticator, responses, config.getDuration("coupon.http.ask-timeout"),
-        system.executionContext(), blocking, clock);
+        config.getBytes("coupon.http.max-body-bytes"), system.executionContext(), blocking, clock);
     ApiHandler api = new ApiHandler(http, Materializer.matFromSystem(system), List.of(
         new IssuanceEndpoints(http, policies, new CouponCodeDirectory(policies, http.askTimeout(),
             system.executionContext()), rateLimiter).endpoints(),

@@ -25,12 +25,14 @@ public final class HttpContext {
   private final Authenticator authenticator;
   private final Responses responses;
   private final Duration askTimeout;
+  private final long maxBodyBytes;
   private final Executor callbacks;
   private final Executor blocking;
   private final Clock clock;
 
-  public HttpContext(Authenticator authenticator, Responses responses, Duration askTimeout, Executor callbacks,
-      Executor blocking, Clock clock) {
+  public HttpContext(Authenticator authenticator, Responses responses, Duration askTimeout, long maxBodyBytes,
+      Executor callbacks, Executor blocking, Clock clock) {
+    this.maxBodyBytes = maxBodyBytes;
     this.authenticator = authenticator;
     this.responses = responses;
     this.askTimeout = askTimeout;
@@ -49,6 +51,11 @@ public final class HttpContext {
 
   public Duration askTimeout() {
     return askTimeout;
+  }
+
+  /** The largest body an endpoint takes unless it says otherwise. */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
   }
 
   public Executor callbacks() {

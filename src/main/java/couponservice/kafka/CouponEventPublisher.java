@@ -9,7 +9,6 @@ import couponservice.policy.IssuanceTerms;
 import couponservice.Json;
 import couponservice.kafka.CouponEventEnvelope.Addressed;
 import couponservice.policy.CouponPolicy;
-import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.readside.ProjectionLag;
 import couponservice.readside.TagSliceProjections;
@@ -30,10 +29,11 @@ import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Publishes the journal to the {@code coupon.*} topics: the journal is the outbox. Projections over the
- * policy tags (COUPON_ISSUED) and the coupon tags (the rest), offsets in the database, saved after the
- * broker acknowledged a group: at least once, nothing lost across restarts, the same eventId on every
- * delivery. Records are sent in journal order, keyed by coupon id.
+ * Publishes the journal to the {@code coupon.*} topics: the journal is the outbox. One projection per coupon tag
+ * slice publishes its coupons' issues (COUPON_ISSUED, from the policy's issuance events, which carry every slice
+ * they issued to) and their own events (the rest), so a coupon's events leave in the order they happened. Offsets
+ * are in the database, saved after the broker acknowledged a group: at least once, nothing lost across restarts,
+ * the same eventId on every delivery. Records are keyed by coupon id.
  */
 public final class CouponEventPublisher {
   private static final int GROUP_SIZE = 500;
@@ -44,18 +44,16 @@ public final class CouponEventPublisher {
   private CouponEventPublisher() {}
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, KafkaSettings kafka,
-      PolicySettings policySettings, CouponSettings couponSettings, SendProducer<String, byte[]> producer) {
+      CouponSettings settings, SendProducer<String, byte[]> producer) {
     Sender sender = new Sender(kafka, producer);
     FirstEvents journal = new FirstEvents(system);
-    TagSliceProjections.run(system, "policy-event-publisher", policySettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
-            ProjectionId.of("policy-event-publisher", tag),
-            EventSourcedProvider.<CouponPolicy.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-            database::openSession, () -> new PolicyEvents(new IssuanceTerms(journal), sender), system)
-        .withGroup(GROUP_SIZE, GROUP_WAIT));
-    TagSliceProjections.run(system, "coupon-event-publisher", couponSettings.tags(), tag -> JdbcProjection.groupedWithinAsync(
+    TagSliceProjections.run(system, "coupon-event-publisher", settings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("coupon-event-publisher", tag),
-            EventSourcedProvider.<Coupon.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-            database::openSession, () -> new CouponEvents(new RecordedTerms(journal, RECENT_TERMS), sender), system)
+            EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+            database::openSession,
+            () -> new SliceEvents(tag, settings, new IssuanceTerms(journal), new RecordedTerms(journal, RECENT_TERMS),
+                sender),
+            system)
         .withGroup(GROUP_SIZE, GROUP_WAIT));
   }
 
@@ -72,53 +70,43 @@ public final class CouponEventPublisher {
     }
   }
 
-  private static final class PolicyEvents extends Handler<List<EventEnvelope<CouponPolicy.Event>>> {
-    private final IssuanceTerms terms;
-    private final Sender sender;
-
-    PolicyEvents(IssuanceTerms terms, Sender sender) {
-      this.terms = terms;
-      this.sender = sender;
-    }
-
-    @Override
-    public CompletionStage<Done> process(List<EventEnvelope<CouponPolicy.Event>> envelopes) {
-      List<CompletionStage<List<Addressed>>> batches = new ArrayList<>();
-      for (EventEnvelope<CouponPolicy.Event> envelope : envelopes) {
-        if (envelope.event() instanceof CouponPolicy.CouponsIssued issued) {
-          batches.add(terms.of(issued).thenApply(batchTerms ->
-              CouponEventEnvelopes.issued(envelope.persistenceId(), envelope.sequenceNr(), issued, batchTerms)));
-        }
-      }
-      return inOrder(batches).thenCompose(sender::send)
-          .thenApply(done -> observedLag("policy-event-publisher", envelopes));
-    }
-  }
-
   private static Done observedLag(String projection, List<? extends EventEnvelope<?>> envelopes) {
     ProjectionLag.observe(projection, envelopes);
     return Done.getInstance();
   }
 
-  private static final class CouponEvents extends Handler<List<EventEnvelope<Coupon.Event>>> {
-    private final RecordedTerms terms;
+  /** The events of one coupon slice: the slice's coupons of each issuance batch, and its coupons' own events. */
+  private static final class SliceEvents extends Handler<List<EventEnvelope<Object>>> {
+    private final String slice;
+    private final CouponSettings settings;
+    private final IssuanceTerms issuanceTerms;
+    private final RecordedTerms couponTerms;
     private final Sender sender;
 
-    CouponEvents(RecordedTerms terms, Sender sender) {
-      this.terms = terms;
+    SliceEvents(String slice, CouponSettings settings, IssuanceTerms issuanceTerms, RecordedTerms couponTerms,
+        Sender sender) {
+      this.slice = slice;
+      this.settings = settings;
+      this.issuanceTerms = issuanceTerms;
+      this.couponTerms = couponTerms;
       this.sender = sender;
     }
 
     @Override
-    public CompletionStage<Done> process(List<EventEnvelope<Coupon.Event>> envelopes) {
+    public CompletionStage<Done> process(List<EventEnvelope<Object>> envelopes) {
       List<CompletionStage<List<Addressed>>> published = new ArrayList<>();
-      for (EventEnvelope<Coupon.Event> envelope : envelopes) {
-        Coupon.Event event = envelope.event();
-        if (event instanceof Coupon.TermsRecorded recorded) {
-          terms.recorded(recorded);
-        } else {
-          published.add(terms.of(event.couponId()).thenApply(couponTerms -> CouponEventEnvelopes
-              .of(envelope.persistenceId(), envelope.sequenceNr(), event, couponTerms).map(List::of).orElse(List.of())));
+      for (EventEnvelope<Object> envelope : envelopes) {
+        Object event = envelope.event();
+        if (event instanceof CouponPolicy.CouponsIssued issued) {
+          published.add(issuanceTerms.of(issued).thenApply(terms -> CouponEventEnvelopes.issued(
+              envelope.persistenceId(), envelope.sequenceNr(), issued, terms).stream()
+              .filter(addressed -> settings.tagFor(addressed.envelope().data().couponId()).equals(slice))
+              .toList()));
+        } else if (event instanceof Coupon.TermsRecorded recorded) {
+          couponTerms.recorded(recorded);
+        } else if (event instanceof Coupon.Event couponEvent) {
+          published.add(couponTerms.of(couponEvent.couponId()).thenApply(terms -> CouponEventEnvelopes
+              .of(envelope.persistenceId(), envelope.sequenceNr(), couponEvent, terms).map(List::of).orElse(List.of())));
         }
       }
       return inOrder(published).thenCompose(sender::send)

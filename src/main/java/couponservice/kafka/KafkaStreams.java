@@ -3,7 +3,6 @@ package couponservice.kafka;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.Coupons;
 import couponservice.policy.Policies;
-import couponservice.policy.PolicySettings;
 import couponservice.readside.ReadModelDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +21,7 @@ public final class KafkaStreams {
   private KafkaStreams() {}
 
   public static void start(ActorSystem<?> system, KafkaSettings kafka, ReadModelDatabase database,
-      PolicySettings policySettings, CouponSettings couponSettings, Policies policies, Coupons coupons,
+      CouponSettings couponSettings, Policies policies, Coupons coupons,
       Duration askTimeout, Clock clock) {
     Retries retries = new Retries(system, kafka);
     DeadLetters deadLetters = new DeadLetters(producer(system, kafka, new ByteArraySerializer()));
@@ -37,7 +36,7 @@ public final class KafkaStreams {
     ConsumerLag.report(system, kafka,
         List.of(Topics.PAYMENT_COMPLETED, Topics.PAYMENT_FAILED, Topics.COUPON_TRIGGER));
     if (kafka.publish()) {
-      CouponEventPublisher.init(system, database, kafka, policySettings, couponSettings,
+      CouponEventPublisher.init(system, database, kafka, couponSettings,
           producer(system, kafka, new StringSerializer()));
     }
   }

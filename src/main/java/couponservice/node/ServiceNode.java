@@ -98,7 +98,7 @@ public final class ServiceNode implements AutoCloseable {
       rateLimiter = IssueRateLimiter.open(settings.rateLimit(), clock);
       system = startActorSystem(config);
       IssueRateLimiter.closeWith(system, rateLimiter);
-      ReadSide.createSchema(system, database);
+      ReadSide.createSchema(system, database, settings.coupons());
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
@@ -130,7 +130,7 @@ public final class ServiceNode implements AutoCloseable {
     ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons());
     Coupons coupons = Coupons.start(system, settings.coupons(), clock, policies::couponTerms, readSide.coupons(),
         settings.askTimeout(), blocking);
-    KafkaStreams.start(system, kafka, database, settings.policies(), settings.coupons(), policies, coupons,
+    KafkaStreams.start(system, kafka, database, settings.coupons(), policies, coupons,
         settings.askTimeout(), clock);
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));

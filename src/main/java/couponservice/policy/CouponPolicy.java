@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -73,6 +75,25 @@ public final class CouponPolicy
   public record ChangeActivation(boolean active, String changedBy, ActorRef<Outcome<PolicyView>> replyTo)
       implements Command, Request<PolicyView> {}
 
+  /**
+   * Chunk {@code chunk} of bulk job {@code jobId}: one coupon for each user, decided like a direct issue, and
+   * applied once — asked again (a retry after a crash), the chunk is answered as it was applied. A job sends its
+   * chunks one after another.
+   */
+  public record IssueJobChunk(String jobId, long chunk, List<Long> userIds, String issuedBy, String correlationId,
+      ActorRef<Outcome<DirectIssueResult>> replyTo)
+      implements Command, Request<DirectIssueResult> {}
+
+  /** A bulk job of this policy starts: recorded in the policy's history. */
+  public record RecordJobStarted(String jobId, String name, String issuedBy, long totalRequested,
+      ActorRef<Outcome<PolicyView>> replyTo)
+      implements Command, Request<PolicyView> {}
+
+  /** A bulk job of this policy ended (COMPLETED or CANCELLED): recorded in the policy's history. */
+  public record RecordJobEnded(String jobId, String status, long successCount, long failureCount,
+      ActorRef<Outcome<PolicyView>> replyTo)
+      implements Command, Request<PolicyView> {}
+
   public record ChangeMaxIssueCount(
       long newMaxIssueCount, String modifiedBy, String reason, ActorRef<Outcome<QuantityChange>> replyTo)
       implements Command, Request<QuantityChange> {}
@@ -112,7 +133,8 @@ public final class CouponPolicy
       List<KeyedIssue> keyedIssues,
       IssuedTerms terms,
       List<String> correlationIds,
-      IssueOrigin origin)
+      IssueOrigin origin,
+      List<Refusal> refusals)
       implements Event {
 
     public long couponIdAt(int index) {
@@ -131,6 +153,15 @@ public final class CouponPolicy
 
   /** An issue that carried an {@code Idempotency-Key}. */
   public record KeyedIssue(long userId, String key, long sequence) implements CborSerializable {}
+
+  /** A user of a job's chunk that was not issued a coupon, and why. */
+  public record Refusal(long userId, ErrorCode code) implements CborSerializable {}
+
+  public record IssuanceJobStarted(long policyId, String jobId, String name, String issuedBy, long totalRequested,
+      Instant at) implements Event {}
+
+  public record IssuanceJobEnded(long policyId, String jobId, String status, long successCount, long failureCount,
+      Instant at) implements Event {}
 
   /** {@code changedBy}: the admin who changed it; null in events written before it was recorded. */
   public record PolicyActivationChanged(long policyId, boolean active, Instant at, String changedBy) implements Event {}
@@ -197,6 +228,13 @@ public final class CouponPolicy
             .orElseGet(() -> Outcome.rejected(ErrorCode.COUPON_NOT_FOUND, "coupon " + cmd.couponId() + " does not exist"))))
         .onCommand(Issue.class, this::onIssue)
         .onCommand(DirectIssue.class, this::onDirectIssue)
+        .onCommand(IssueJobChunk.class, this::onIssueJobChunk)
+        .onCommand(RecordJobStarted.class, (state, cmd) -> write(state, List.of(new IssuanceJobStarted(policyId,
+                cmd.jobId(), cmd.name(), cmd.issuedBy(), cmd.totalRequested(), clock.instant())),
+            waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
+        .onCommand(RecordJobEnded.class, (state, cmd) -> write(state, List.of(new IssuanceJobEnded(policyId,
+                cmd.jobId(), cmd.status(), cmd.successCount(), cmd.failureCount(), clock.instant())),
+            waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
         .onCommand(FlushIssues.class, this::onFlush)
         .onCommand(ChangeActivation.class, this::onChangeActivation)
         .onCommand(ChangeMaxIssueCount.class, this::onChangeMaxIssueCount)
@@ -356,6 +394,44 @@ public final class CouponPolicy
     return DirectIssueResult.of(entries);
   }
 
+  private ReplyEffect<Event, PolicyState> onIssueJobChunk(PolicyState state, IssueJobChunk cmd) {
+    Optional<CouponsIssued> applied = state.lastChunkOf(cmd.jobId());
+    if (applied.isPresent() && applied.get().origin().chunk() >= cmd.chunk()) {
+      return applied.get().origin().chunk() == cmd.chunk()
+          ? Effect().reply(cmd.replyTo(), Outcome.ok(chunkResult(applied.get(), cmd.userIds())))
+          : Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.VALIDATION_FAILED, "job " + cmd.jobId()
+              + " applied chunk " + applied.get().origin().chunk() + " after chunk " + cmd.chunk()));
+    }
+    if (pending.jobChunk(cmd.jobId(), cmd.chunk()).isEmpty()) {
+      PendingIssuances.Group group =
+          pending.newGroup(IssueOrigin.jobChunk(cmd.jobId(), cmd.chunk(), cmd.issuedBy(), cmd.correlationId()));
+      Optional<ErrorCode> closed = state.refusalForChannel(IssueChannel.DIRECT, clock.instant()).map(r -> r.code());
+      for (long userId : cmd.userIds()) {
+        Optional<ErrorCode> refusal = closed.or(() -> state.refusalForUser(userId, pending.countFor(userId),
+            pending.size()).map(r -> r.code()));
+        if (refusal.isPresent()) {
+          group.refusals().add(new Refusal(userId, refusal.get()));
+        } else {
+          pending.add(group, userId, null, null);
+        }
+      }
+      scheduleFlush();
+    }
+    pending.onWrite(waiting(written -> cmd.replyTo().tell(Outcome.ok(
+        chunkResult(written.lastChunkOf(cmd.jobId()).orElseThrow(), cmd.userIds()))), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  /** What chunk {@code chunk} did for each of {@code userIds}, in their order. */
+  private static DirectIssueResult chunkResult(CouponsIssued chunk, List<Long> userIds) {
+    Map<Long, DirectIssueResult.Entry> byUser = new HashMap<>(userIds.size() * 2);
+    for (int i = 0; i < chunk.userIds().size(); i++) {
+      byUser.put(chunk.userIds().get(i), DirectIssueResult.Entry.success(chunk.userIds().get(i), chunk.couponIdAt(i)));
+    }
+    chunk.refusals().forEach(r -> byUser.put(r.userId(), DirectIssueResult.Entry.failure(r.userId(), r.code())));
+    return DirectIssueResult.of(userIds.stream().map(byUser::get).toList());
+  }
+
   private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
@@ -406,7 +482,7 @@ public final class CouponPolicy
     return new CouponsIssued(policyId, group.firstSequence(), issuedAt, List.copyOf(group.userIds()), keyed, terms,
         correlationIds == null || correlationIds.stream().allMatch(Objects::isNull) ? null
             : Collections.unmodifiableList(new ArrayList<>(correlationIds)),
-        group.origin());
+        group.origin(), group.origin().kind() == IssueOrigin.Kind.JOB ? List.copyOf(group.refusals()) : null);
   }
 
   /** After a restart: answers the requests of a write that failed, and flushes what is still pending. */
@@ -452,12 +528,14 @@ public final class CouponPolicy
         .onEvent(CouponsIssued.class, PolicyState::onIssued)
         .onEvent(PolicyActivationChanged.class, PolicyState::onActivationChanged)
         .onEvent(MaxIssueCountChanged.class, PolicyState::onMaxIssueCountChanged)
+        .onEvent(IssuanceJobStarted.class, PolicyState::onJobStarted)
+        .onEvent(IssuanceJobEnded.class, PolicyState::onJobEnded)
         .build();
   }
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of(settings.tagFor(policyId));
+    return event instanceof CouponsIssued issued ? settings.tagsFor(issued) : Set.of(settings.tagFor(policyId));
   }
 
   /**

@@ -30,6 +30,7 @@ final class PendingIssuances {
     private final List<Long> userIds = new ArrayList<>();
     private final List<String> correlationIds = new ArrayList<>();
     private final Map<IdempotencyKey, Integer> keyedOffsets = new HashMap<>();
+    private final List<CouponPolicy.Refusal> refusals = new ArrayList<>();
     private long firstSequence;
 
     private Group(IssueOrigin origin) {
@@ -58,6 +59,16 @@ final class PendingIssuances {
       return keyedOffsets;
     }
 
+    /** Users of a bulk job's chunk that it could not issue to: recorded with the chunk, so a retry answers the same. */
+    List<CouponPolicy.Refusal> refusals() {
+      return refusals;
+    }
+
+    /** Whether the group is written even without a coupon: a job's chunk is recorded as applied either way. */
+    boolean isRecorded() {
+      return !userIds.isEmpty() || origin.kind() == IssueOrigin.Kind.JOB;
+    }
+
     long firstSequence() {
       return firstSequence;
     }
@@ -80,8 +91,9 @@ final class PendingIssuances {
   private List<Waiting> waiting = new ArrayList<>();
   private int size;
 
+  /** Nothing to write: no coupon, and no job chunk to record. */
   boolean isEmpty() {
-    return size == 0;
+    return size == 0 && groups.stream().noneMatch(Group::isRecorded);
   }
 
   int size() {
@@ -120,6 +132,13 @@ final class PendingIssuances {
     return offset;
   }
 
+  /** The pending chunk {@code chunk} of job {@code jobId}, if it is pending. */
+  Optional<Group> jobChunk(String jobId, long chunk) {
+    return groups.stream()
+        .filter(g -> g.origin.kind() == IssueOrigin.Kind.JOB && g.origin.jobId().equals(jobId) && g.origin.chunk() == chunk)
+        .findFirst();
+  }
+
   /** Where the pending coupon issued with {@code key} sits, if one is pending. */
   Optional<Integer> offsetOf(IdempotencyKey key) {
     return requests == null ? Optional.empty() : Optional.ofNullable(requests.keyedOffsets.get(key));
@@ -134,7 +153,7 @@ final class PendingIssuances {
     long next = firstSequence;
     List<Group> nonEmpty = new ArrayList<>(groups.size());
     for (Group group : groups) {
-      if (!group.userIds.isEmpty()) {
+      if (group.isRecorded()) {
         group.firstSequence = next;
         next += group.userIds.size();
         nonEmpty.add(group);

@@ -2,17 +2,33 @@ package couponservice.policy;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /** Policy entity settings ({@code coupon.policy} in coupon.conf). */
-public record PolicySettings(
-    int tagSlices, Duration idempotencyRetention, int snapshotEveryEvents, Duration snapshotQuietPeriod) {
+public record PolicySettings(int tagSlices, Duration idempotencyRetention, int snapshotEveryEvents,
+    Duration snapshotQuietPeriod, int couponTagSlices) {
 
   public static PolicySettings fromConfig(Config config) {
     Config policy = config.getConfig("coupon.policy");
     return new PolicySettings(policy.getInt("tag-slices"), policy.getDuration("idempotency-retention"),
-        policy.getInt("snapshot-every-events"), policy.getDuration("snapshot-quiet-period"));
+        policy.getInt("snapshot-every-events"), policy.getDuration("snapshot-quiet-period"),
+        config.getInt("coupon.lifecycle.tag-slices"));
+  }
+
+  /**
+   * The tags of an issuance event: its policy's, and the coupon slice of each coupon it issued, so that each
+   * coupon's projection and publisher meet the coupon's issue in the stream before the coupon's own events.
+   */
+  public Set<String> tagsFor(CouponPolicy.CouponsIssued issued) {
+    Set<String> tags = new HashSet<>();
+    tags.add(tagFor(issued.policyId()));
+    for (int i = 0; i < issued.userIds().size() && tags.size() <= couponTagSlices; i++) {
+      tags.add(CouponIds.tagOf(issued.couponIdAt(i), couponTagSlices));
+    }
+    return tags;
   }
 
   /** The tag of a policy's events; projections run one instance per tag. */

@@ -17,4 +17,5 @@ public record PolicySnapshot(
     Long maxIssueCount,
     long[] owners,
     long[] issuedAtMillis,
-    List<KeyedIssue> keyedIssues) {}
+    List<KeyedIssue> keyedIssues,
+    List<CouponPolicy.CouponsIssued> lastJobChunks) {}

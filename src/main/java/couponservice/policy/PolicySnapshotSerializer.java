@@ -17,7 +17,8 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 /**
  * Binary form of {@link PolicySnapshot}. A policy entity stashes its commands while a snapshot is
  * stored, so a hot policy with a million coupons must serialize in milliseconds: the terms go as CBOR,
- * the two ledger arrays as zig-zag varint deltas (issue times are near-monotonic, so most take one byte).
+ * the two ledger arrays as zig-zag varint deltas (issue times are near-monotonic, so most take one byte). Headers
+ * written before bulk jobs existed have no job chunks.
  */
 public final class PolicySnapshotSerializer extends SerializerWithStringManifest {
   private static final String MANIFEST_V1 = "PolicySnapshot.v1";
@@ -31,7 +32,8 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
       boolean active,
       Long maxIssueCount,
       List<KeyedIssue> keyedIssues,
-      int coupons) {}
+      int coupons,
+      List<CouponPolicy.CouponsIssued> lastJobChunks) {}
 
   private final ObjectMapper cbor;
 
@@ -55,7 +57,7 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     byte[] header;
     try {
       header = cbor.writeValueAsBytes(new Header(s.policyId(), s.definition(), s.createdAt(), s.updatedAt(), s.active(),
-          s.maxIssueCount(), s.keyedIssues(), s.owners().length));
+          s.maxIssueCount(), s.keyedIssues(), s.owners().length, s.lastJobChunks()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -84,7 +86,7 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     long[] owners = readDeltas(in, h.coupons());
     long[] issuedAt = readDeltas(in, h.coupons());
     return new PolicySnapshot(h.policyId(), h.definition(), h.createdAt(), h.updatedAt(), h.active(), h.maxIssueCount(),
-        owners, issuedAt, h.keyedIssues());
+        owners, issuedAt, h.keyedIssues(), h.lastJobChunks() == null ? List.of() : h.lastJobChunks());
   }
 
   private static long[] readDeltas(ByteBuffer in, int count) {

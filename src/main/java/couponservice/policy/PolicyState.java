@@ -3,6 +3,8 @@ package couponservice.policy;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.CouponPolicy.IssuanceJobEnded;
+import couponservice.policy.CouponPolicy.IssuanceJobStarted;
 import couponservice.policy.CouponPolicy.KeyedIssue;
 import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
 import couponservice.policy.CouponPolicy.PolicyActivationChanged;
@@ -10,6 +12,7 @@ import couponservice.policy.CouponPolicy.PolicyCreated;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +40,8 @@ public final class PolicyState {
   private final CouponLedger ledger;
   /** Insertion order is issue order, so expired keys are pruned from the head. */
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
+  /** The last chunk each running bulk job applied: what a retry of it is answered with. */
+  private final Map<String, CouponsIssued> lastJobChunks = new HashMap<>();
   /** A write of at most this many coupons means the policy is not under a rush. */
   private static final int QUIET_BATCH_SIZE = 10;
 
@@ -104,6 +109,9 @@ public final class PolicyState {
       keyedIssues.put(new IdempotencyKey(keyed.userId(), keyed.key()), keyed.sequence());
     }
     pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
+    if (event.origin() != null && event.origin().kind() == IssueOrigin.Kind.JOB) {
+      lastJobChunks.put(event.origin().jobId(), event);
+    }
     updatedAt = event.issuedAt();
     if (isLarge(event)) {
       lastLargeBatchAt = event.issuedAt();
@@ -114,6 +122,16 @@ public final class PolicyState {
   PolicyState onActivationChanged(PolicyActivationChanged event) {
     active = event.active();
     updatedAt = event.at();
+    return counted();
+  }
+
+  PolicyState onJobStarted(IssuanceJobStarted event) {
+    return counted();
+  }
+
+  /** A job that ended sends no more chunks: its last one need not be remembered. */
+  PolicyState onJobEnded(IssuanceJobEnded event) {
+    lastJobChunks.remove(event.jobId());
     return counted();
   }
 
@@ -196,6 +214,10 @@ public final class PolicyState {
     return Optional.of(new Outcome.Rejected<>(code, message));
   }
 
+  Optional<CouponsIssued> lastChunkOf(String jobId) {
+    return Optional.ofNullable(lastJobChunks.get(jobId));
+  }
+
   OptionalLong sequenceIssuedFor(IdempotencyKey key) {
     Long sequence = keyedIssues.get(key);
     return sequence == null ? OptionalLong.empty() : OptionalLong.of(sequence);
@@ -231,8 +253,8 @@ public final class PolicyState {
   PolicySnapshot toSnapshot() {
     List<KeyedIssue> keys = new ArrayList<>(keyedIssues.size());
     keyedIssues.forEach((key, sequence) -> keys.add(new KeyedIssue(key.userId(), key.key(), sequence)));
-    return new PolicySnapshot(
-        policyId, definition, createdAt, updatedAt, active, maxIssueCount, ledger.ownersCopy(), ledger.issuedAtCopy(), keys);
+    return new PolicySnapshot(policyId, definition, createdAt, updatedAt, active, maxIssueCount, ledger.ownersCopy(),
+        ledger.issuedAtCopy(), keys, List.copyOf(lastJobChunks.values()));
   }
 
   static PolicyState fromSnapshot(PolicySnapshot snapshot, Duration idempotencyRetention) {
@@ -244,6 +266,7 @@ public final class PolicyState {
     state.active = snapshot.active();
     state.maxIssueCount = snapshot.maxIssueCount();
     snapshot.keyedIssues().forEach(k -> state.keyedIssues.put(new IdempotencyKey(k.userId(), k.key()), k.sequence()));
+    snapshot.lastJobChunks().forEach(chunk -> state.lastJobChunks.put(chunk.origin().jobId(), chunk));
     return state;
   }
 }

@@ -34,8 +34,6 @@ final class ArrayStatement {
 
   record Column(String name, Type type) {}
 
-  private static final String DUPLICATE_KEY = "23505";
-
   static List<Column> columns(Object... nameTypePairs) {
     Column[] columns = new Column[nameTypePairs.length / 2];
     for (int i = 0; i < columns.length; i++) {
@@ -46,22 +44,10 @@ final class ArrayStatement {
 
   private final String sql;
   private final List<Column> columns;
-  /**
-   * For an H2 insert-if-absent: H2's MERGE waits for a concurrent insert of the same key and then fails
-   * (PostgreSQL's ON CONFLICT skips the row). Run again, it finds the row committed and skips it; H2 rolls
-   * back only the failed statement, not the transaction. Each failure is one more of the rows committed by
-   * another transaction, so at most one run per row fails.
-   */
-  private final boolean rerunOnDuplicateKey;
 
   ArrayStatement(String sql, List<Column> columns) {
-    this(sql, columns, false);
-  }
-
-  ArrayStatement(String sql, List<Column> columns, boolean rerunOnDuplicateKey) {
     this.sql = sql;
     this.columns = columns;
-    this.rerunOnDuplicateKey = rerunOnDuplicateKey;
   }
 
   Batch batch() {
@@ -103,16 +89,7 @@ final class ArrayStatement {
           // H2 ignores the type name; its SQL casts the array instead.
           statement.setArray(c + 1, connection.createArrayOf(columns.get(c).type().postgres, column));
         }
-        for (int failedRuns = 0; ; failedRuns++) {
-          try {
-            statement.executeUpdate();
-            break;
-          } catch (SQLException e) {
-            if (!rerunOnDuplicateKey || !DUPLICATE_KEY.equals(e.getSQLState()) || failedRuns >= rows.size()) {
-              throw e;
-            }
-          }
-        }
+        statement.executeUpdate();
       }
       rows.clear();
     }

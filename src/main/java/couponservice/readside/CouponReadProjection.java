@@ -11,19 +11,21 @@ import couponservice.coupon.Coupon.Cancelled;
 import couponservice.coupon.Coupon.Expired;
 import couponservice.coupon.Coupon.Released;
 import couponservice.coupon.Coupon.Reserved;
-import couponservice.coupon.Coupon.TermsRecorded;
 import couponservice.coupon.Coupon.Used;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.CouponStatus;
 import couponservice.coupon.EndReason;
 import couponservice.coupon.Reservation;
 import couponservice.policy.CouponIds;
-import couponservice.policy.CouponTerms;
+import couponservice.journal.FirstEvents;
+import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.IssuanceTerms;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.projection.Projection;
@@ -34,33 +36,42 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Keeps {@code coupon_issues} and {@code coupon_reservations} in step with the coupon journal: status,
- * reservation, use. A coupon's first event carries its terms, so its row is created here if the policy
- * projection has not created it yet. Exactly once, one instance per coupon tag slice.
+ * The one writer of {@code coupon_issues} and {@code coupon_reservations}: a coupon's row from its policy's issuance
+ * event, then its status, reservation and use from the coupon's own events. Both kinds carry the coupon's tag
+ * slice, and its issue comes before its own events in the slice's stream. Exactly once, one instance per slice.
  */
-public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<Coupon.Event>>, ReadModelSession> {
+public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<Object>>, ReadModelSession> {
+  /** Longest wait for the creation event of a policy whose issuance event predates the terms it now carries. */
+  private static final Duration JOURNAL_READ_TIMEOUT = Duration.ofSeconds(10);
+
   private final SqlDialect dialect;
-  /** The tag slice this instance projects: the statistics rows it alone writes. */
+  private final CouponSettings settings;
+  private final IssuanceTerms terms;
+  /** The tag slice this instance projects: its coupons, and the statistics rows it alone writes. */
   private final String source;
   private final List<ArrayStatement> phases;
 
-  private CouponReadProjection(SqlDialect dialect, String source) {
+  private CouponReadProjection(SqlDialect dialect, CouponSettings settings, IssuanceTerms terms, String source) {
     this.dialect = dialect;
+    this.settings = settings;
+    this.terms = terms;
     this.source = source;
     this.phases = phases();
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, CouponSettings settings) {
-    TagSliceProjections.run(system, "coupon-read-model", settings.tags(), tag -> projection(system, database, tag));
+    FirstEvents journal = new FirstEvents(system);
+    TagSliceProjections.run(system, "coupon-read-model", settings.tags(),
+        tag -> projection(system, database, settings, new IssuanceTerms(journal), tag));
   }
 
-  private static Projection<EventEnvelope<Coupon.Event>> projection(
-      ActorSystem<?> system, ReadModelDatabase database, String tag) {
+  private static Projection<EventEnvelope<Object>> projection(ActorSystem<?> system, ReadModelDatabase database,
+      CouponSettings settings, IssuanceTerms terms, String tag) {
     return JdbcProjection.groupedWithin(
             ProjectionId.of("coupon-read-model", tag),
-            EventSourcedProvider.<Coupon.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+            EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             database::openSession,
-            () -> new CouponReadProjection(database.dialect(), tag),
+            () -> new CouponReadProjection(database.dialect(), settings, terms, tag),
             system)
         .withGroup(500, Duration.ofMillis(100));
   }
@@ -80,21 +91,10 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
       "user_id", BIGINT, "status", VARCHAR, "issued_at", TIMESTAMPTZ, "expires_at", TIMESTAMPTZ, "version", BIGINT,
       "created_at", TIMESTAMPTZ, "updated_at", TIMESTAMPTZ);
 
-  /** Inserts {@link #issuedCoupon} rows: here, and in the policy projection at issuance. */
-  static ArrayStatement insertIssuedCoupons(SqlDialect dialect) {
-    return dialect.insertIfAbsent("coupon_issues", COUPON_COLUMNS);
-  }
-
-  static Object[] issuedCoupon(long couponId, long policyId, long userId, Instant issuedAt, Instant expiresAt,
-      long version) {
-    return new Object[] {
-      couponId, policyId, userId, CouponStatus.ISSUED.name(), issuedAt, expiresAt, version, issuedAt, issuedAt
-    };
-  }
-
   private List<ArrayStatement> phases() {
     return List.of(
-        insertIssuedCoupons(dialect),
+        // If absent: the policy read model wrote the rows of issues before this projection had the issuance events.
+        dialect.insertIfAbsent("coupon_issues", COUPON_COLUMNS),
         dialect.update("coupon_issues",
             columns("id", BIGINT, "status", VARCHAR, "reservation_id", VARCHAR, "order_id", VARCHAR,
                 "reserved_at", TIMESTAMPTZ, "discount_amount", MONEY, "version", BIGINT, "updated_at", TIMESTAMPTZ),
@@ -132,11 +132,15 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
   }
 
   @Override
-  public void process(ReadModelSession session, List<EventEnvelope<Coupon.Event>> envelopes) throws Exception {
+  public void process(ReadModelSession session, List<EventEnvelope<Object>> envelopes) throws Exception {
     StatisticsDeltas statistics = new StatisticsDeltas();
     StatementBatches batches = new StatementBatches(session.connection(), phases);
     Set<String> reservationsInBatch = new HashSet<>();
-    for (EventEnvelope<Coupon.Event> envelope : envelopes) {
+    for (EventEnvelope<Object> envelope : envelopes) {
+      if (envelope.event() instanceof CouponsIssued issued) {
+        addIssued(batches, issued);
+        continue;
+      }
       if (envelope.event() instanceof Reserved reserved
           && !reservationsInBatch.add(reserved.reservation().reservationId())) {
         // The same reservation id again (reserved anew after it ended): its earlier rows go first.
@@ -144,19 +148,32 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<C
         reservationsInBatch.clear();
         reservationsInBatch.add(reserved.reservation().reservationId());
       }
-      add(batches, statistics, envelope.event(), envelope.sequenceNr());
+      add(batches, statistics, (Coupon.Event) envelope.event(), envelope.sequenceNr());
     }
     batches.flush();
     statistics.write(session.connection(), dialect, source);
     ProjectionLag.observe("coupon-read-model", envelopes);
   }
 
+  /** The rows of this slice's coupons of an issuance batch. */
+  private void addIssued(StatementBatches batches, CouponsIssued issued) throws Exception {
+    Instant expiresAt = null;
+    for (int i = 0; i < issued.userIds().size(); i++) {
+      long couponId = issued.couponIdAt(i);
+      if (settings.tagFor(couponId).equals(source)) {
+        if (expiresAt == null) {
+          expiresAt = terms.of(issued).toCompletableFuture()
+              .get(JOURNAL_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).expiryDate();
+        }
+        batches.add(INSERT_COUPON, couponId, issued.policyId(), issued.userIds().get(i), CouponStatus.ISSUED.name(),
+            issued.issuedAt(), expiresAt, 0L, issued.issuedAt(), issued.issuedAt());
+      }
+    }
+  }
+
+  /** A coupon's own event; its first, the recorded terms, changes nothing its issue did not write. */
   private static void add(StatementBatches batches, StatisticsDeltas statistics, Coupon.Event event, long version) {
-    if (event instanceof TermsRecorded recorded) {
-      CouponTerms terms = recorded.terms();
-      batches.add(INSERT_COUPON, issuedCoupon(terms.couponId(), terms.policyId(), terms.userId(),
-          terms.issuedAt(), terms.expiryDate(), version));
-    } else if (event instanceof Reserved reserved) {
+    if (event instanceof Reserved reserved) {
       Reservation r = reserved.reservation();
       statistics.reserved(CouponIds.policyIdOf(reserved.couponId()), r.reservedAt());
       updateCoupon(batches, reserved.couponId(), version, CouponStatus.RESERVED, r, r.reservedAt());

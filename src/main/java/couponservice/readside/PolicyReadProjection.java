@@ -1,9 +1,7 @@
 package couponservice.readside;
 
-import couponservice.journal.FirstEvents;
 import couponservice.policy.CouponPolicy;
 import couponservice.policy.CouponPolicy.CouponsIssued;
-import couponservice.policy.IssuanceTerms;
 import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
 import couponservice.policy.CouponPolicy.PolicyActivationChanged;
 import couponservice.policy.CouponPolicy.PolicyCreated;
@@ -12,9 +10,7 @@ import couponservice.policy.PolicySettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
@@ -26,43 +22,32 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Keeps {@code coupon_policies} in step with the policy journal, and adds a {@code coupon_issues} row
- * for every coupon issued. One projection instance per policy tag slice, run as a sharded daemon
- * process so instances spread over the cluster; rows and offset commit in one transaction (exactly once).
- * Groups stay small: an event may hold 10,000 coupons, and the coupon projection waits on rows this
- * one has inserted but not yet committed.
+ * Keeps {@code coupon_policies} and the issue counts of the statistics in step with the policy journal. One
+ * projection instance per policy tag slice, run as a sharded daemon process so instances spread over the cluster;
+ * rows and offset commit in one transaction (exactly once). The coupons' own rows are the coupon projection's.
  */
 public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<CouponPolicy.Event>>, ReadModelSession> {
-  /** Longest wait for the creation event of a policy whose issuance event predates the terms it now carries. */
-  private static final Duration JOURNAL_READ_TIMEOUT = Duration.ofSeconds(10);
-  private final SqlDialect dialect;
-  private final IssuanceTerms terms;
 
+  private final SqlDialect dialect;
   /** The tag slice this instance projects: the statistics rows it alone writes. */
   private final String source;
-  /** A group's issued coupons, inserted in one statement after its policies (whose validity they need). */
-  private final ArrayStatement insertCoupons;
 
-  private PolicyReadProjection(SqlDialect dialect, IssuanceTerms terms, String source) {
+  private PolicyReadProjection(SqlDialect dialect, String source) {
     this.dialect = dialect;
-    this.terms = terms;
     this.source = source;
-    this.insertCoupons = CouponReadProjection.insertIssuedCoupons(dialect);
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, PolicySettings settings) {
-    FirstEvents journal = new FirstEvents(system);
-    TagSliceProjections.run(system, "policy-read-model", settings.tags(),
-        tag -> projection(system, database, new IssuanceTerms(journal), tag));
+    TagSliceProjections.run(system, "policy-read-model", settings.tags(), tag -> projection(system, database, tag));
   }
 
   private static org.apache.pekko.projection.Projection<EventEnvelope<CouponPolicy.Event>> projection(
-      ActorSystem<?> system, ReadModelDatabase database, IssuanceTerms terms, String tag) {
+      ActorSystem<?> system, ReadModelDatabase database, String tag) {
     SourceProvider<Offset, EventEnvelope<CouponPolicy.Event>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
             ProjectionId.of("policy-read-model", tag), source, database::openSession,
-            () -> new PolicyReadProjection(database.dialect(), terms, tag), system)
+            () -> new PolicyReadProjection(database.dialect(), tag), system)
         .withGroup(20, Duration.ofMillis(100));
   }
 
@@ -70,13 +55,11 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
   public void process(ReadModelSession session, List<EventEnvelope<CouponPolicy.Event>> envelopes) throws Exception {
     Connection connection = session.connection();
     StatisticsDeltas statistics = new StatisticsDeltas();
-    ArrayStatement.Batch coupons = insertCoupons.batch();
     for (EventEnvelope<CouponPolicy.Event> envelope : envelopes) {
       CouponPolicy.Event event = envelope.event();
       if (event instanceof PolicyCreated created) {
         insertPolicy(connection, created);
       } else if (event instanceof CouponsIssued issued) {
-        addCoupons(coupons, issued);
         statistics.issued(issued.issuedAt(), issued.userIds().size());
         Rows.execute(connection,
             "UPDATE coupon_policies SET current_issue_count = GREATEST(current_issue_count, ?), updated_at = ? WHERE id = ?",
@@ -99,18 +82,8 @@ public final class PolicyReadProjection extends JdbcHandler<List<EventEnvelope<C
         });
       }
     }
-    coupons.execute(connection);
     statistics.write(connection, dialect, source);
     ProjectionLag.observe("policy-read-model", envelopes);
-  }
-
-  private void addCoupons(ArrayStatement.Batch coupons, CouponsIssued issued) throws Exception {
-    Instant expiresAt = terms.of(issued).toCompletableFuture().get(JOURNAL_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .expiryDate();
-    for (int i = 0; i < issued.userIds().size(); i++) {
-      coupons.put(CouponReadProjection.issuedCoupon(issued.couponIdAt(i), issued.policyId(), issued.userIds().get(i),
-          issued.issuedAt(), expiresAt, 0));
-    }
   }
 
   private static void insertPolicy(Connection connection, PolicyCreated created) throws SQLException {

@@ -1,9 +1,13 @@
 package couponservice.readside;
 
+import couponservice.policy.CouponPolicy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The read tables (seed 000 §3) and their indexes (§9), created at startup when missing. §9's unique
@@ -123,6 +127,45 @@ public final class ReadModelSchema {
    */
   public static void adjustJournalTables(ReadModelDatabase database) throws SQLException {
     createMissing(database, List.of(index("event_tag_tag_event_idx", "event_tag(tag, event_id)")));
+  }
+
+  /**
+   * Issuance events written before they carried the tags of the coupon slices they issued to get every slice's
+   * tag, once (recorded in {@code schema_migrations}): a coupon projection rebuilt from the start then meets every
+   * coupon's issue before the coupon's own events. Their orderings are old, so running projections, already past
+   * them, do not see them again.
+   */
+  public static void tagOldIssuesForCouponSlices(ReadModelDatabase database, List<String> couponTags)
+      throws SQLException {
+    String migration = "issuance-events-tagged-for-coupon-slices";
+    createMissing(database, List.of(table("schema_migrations", """
+        name VARCHAR(100) PRIMARY KEY,
+        applied_at TIMESTAMP WITH TIME ZONE NOT NULL
+        """)));
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement applied = connection.prepareStatement("SELECT 1 FROM schema_migrations WHERE name = ?")) {
+        applied.setString(1, migration);
+        try (ResultSet rows = applied.executeQuery()) {
+          if (rows.next()) {
+            return;
+          }
+        }
+      }
+      String slices = couponTags.stream().map(tag -> "('" + tag + "')").collect(Collectors.joining(", "));
+      try (PreparedStatement tag = connection.prepareStatement(
+          "INSERT INTO event_tag (event_id, tag) SELECT j.ordering, t.tag FROM event_journal j, (VALUES " + slices
+              + ") AS t(tag) WHERE j.event_ser_manifest = ? AND NOT EXISTS (SELECT 1 FROM event_tag x"
+              + " WHERE x.event_id = j.ordering AND x.tag LIKE 'coupon-%')");
+          PreparedStatement record = connection.prepareStatement(
+              "INSERT INTO schema_migrations (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)")) {
+        tag.setString(1, CouponPolicy.CouponsIssued.class.getName());
+        tag.executeUpdate();
+        record.setString(1, migration);
+        record.executeUpdate();
+      }
+      connection.commit();
+    }
   }
 
   /** One table or index: the relation it creates, and the statement that creates it where missing. */

@@ -37,12 +37,14 @@ public final class ReadSide {
    * The journal, read-model and projection tables, created where missing, one node at a time. What exists is left
    * alone: a node starting beside running ones must not lock the tables they write.
    */
-  public static void createSchema(ActorSystem<?> system, ReadModelDatabase database) throws StartupException {
+  public static void createSchema(ActorSystem<?> system, ReadModelDatabase database, CouponSettings couponSettings)
+      throws StartupException {
     try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
       if (!database.missingRelations(ReadModelSchema.JOURNAL_RELATIONS).isEmpty()) {
         await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
       }
       ReadModelSchema.adjustJournalTables(database);
+      ReadModelSchema.tagOldIssuesForCouponSlices(database, couponSettings.tags());
       ReadModelSchema.createIfMissing(database);
       if (!database.missingRelations(ReadModelSchema.PROJECTION_RELATIONS).isEmpty()) {
         await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");

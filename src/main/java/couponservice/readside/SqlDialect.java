@@ -45,7 +45,7 @@ public enum SqlDialect {
         : "MERGE INTO " + table + " t USING " + arrayRows(columns) + " ON t." + key + " = u." + key
             + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES ("
             + columns.stream().map(c -> "u." + c.name()).collect(Collectors.joining(", ")) + ")";
-    return new ArrayStatement(sql, columns, this == H2);
+    return new ArrayStatement(sql, columns);
   }
 
   /**

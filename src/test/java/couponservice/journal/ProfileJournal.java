@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import couponservice.node.ServiceConfig;
 import couponservice.readside.ReadSide;
 import couponservice.StartupException;
+import couponservice.coupon.CouponSettings;
 import couponservice.readside.ReadModelDatabase;
 import couponservice.testkit.TestDatabase;
 import java.io.IOException;
@@ -67,7 +68,7 @@ final class ProfileJournal implements AutoCloseable {
   void create(ActorSystem<?> system) {
     createDatabase.run();
     try (ReadModelDatabase database = ReadModelDatabase.open(config)) {
-      ReadSide.createSchema(system, database);
+      ReadSide.createSchema(system, database, CouponSettings.fromConfig(config));
     } catch (StartupException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

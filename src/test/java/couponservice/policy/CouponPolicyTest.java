@@ -33,7 +33,7 @@ class CouponPolicyTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final long POLICY_ID = 7;
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
-  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4, Duration.ofSeconds(1));
+  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4, Duration.ofSeconds(1), 4);
 
   private final TestClock clock = new TestClock(NOW);
   private PolicyDefinition definition;
@@ -279,4 +279,73 @@ class CouponPolicyTest {
         ((Outcome.Ok<DirectIssueResult>) more.reply()).value().results());
   }
 
+  @Test
+  void aFailedWriteLeavesNoTraceAndItsCallerLearnsNothingWasIssued() {
+    definition = definition(DistributionType.FIRST_COME, 3L, 1);
+    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(101,
+        id -> CompletableFuture.completedFuture(Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW, "admin"))),
+        clock, SETTINGS));
+    TestProbe<Outcome<IssuedCoupon>> caller = testKit.createTestProbe();
+    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
+    assertInstanceOf(Outcome.Ok.class, caller.receiveMessage());
+
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.failNextPersisted("CouponPolicy|101");
+    entity.tell(new CouponPolicy.Issue(2, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
+    assertEquals(ErrorCode.SERVICE_UNAVAILABLE, refusal(caller.receiveMessage(Duration.ofSeconds(5))));
+
+    TestProbe<Outcome<PolicyView>> views = testKit.createTestProbe();
+    entity.tell(new CouponPolicy.Get(views.ref()));
+    assertEquals(1, ((Outcome.Ok<PolicyView>) views.receiveMessage()).value().currentIssueCount(),
+        "the failed batch is not counted");
+    for (long user = 2; user <= 3; user++) {
+      entity.tell(new CouponPolicy.Issue(user, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5),
+          caller.ref()));
+      assertEquals(CouponIds.couponId(101, user), ((Outcome.Ok<IssuedCoupon>) caller.receiveMessage()).value().couponId(),
+          "sequences go on without a gap");
+    }
+    entity.tell(new CouponPolicy.Issue(4, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(caller.receiveMessage()), "sold out after exactly the stock");
+  }
+
+  @Test
+  void aRequestDecidedAfterItsCallerGaveUpChangesNothing() {
+    start();
+    var late = policy.<Outcome<IssuedCoupon>>runCommand(replyTo ->
+        new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().minusMillis(1), replyTo));
+    assertEquals(ErrorCode.SERVICE_UNAVAILABLE, refusal(late.reply()));
+    assertTrue(late.events().stream().noneMatch(CouponsIssued.class::isInstance));
+  }
+
+  private Outcome<DirectIssueResult> chunk(long chunk, List<Long> users) {
+    return policy.<Outcome<DirectIssueResult>>runCommand(replyTo ->
+        new CouponPolicy.IssueJobChunk("job-1", chunk, users, "crm", "req-1", replyTo)).reply();
+  }
+
+  @Test
+  void aJobsChunkIsAppliedOnceAndARetryIsAnsweredAsItWas() {
+    definition = definition(DistributionType.DIRECT, 3L, 1);
+    start();
+    DirectIssueResult first = ((Outcome.Ok<DirectIssueResult>) chunk(1, List.of(1L, 2L))).value();
+    assertEquals(2, first.successCount());
+    var second = policy.<Outcome<DirectIssueResult>>runCommand(replyTo ->
+        new CouponPolicy.IssueJobChunk("job-1", 2, List.of(3L, 4L, 2L), "crm", "req-1", replyTo));
+    List<DirectIssueResult.Entry> expected = List.of(
+        DirectIssueResult.Entry.success(3, CouponIds.couponId(POLICY_ID, 3)),
+        DirectIssueResult.Entry.failure(4, ErrorCode.COUPON_SOLD_OUT),
+        DirectIssueResult.Entry.failure(2, ErrorCode.COUPON_ALREADY_ISSUED));
+    assertEquals(expected, ((Outcome.Ok<DirectIssueResult>) second.reply()).value().results());
+    CouponsIssued written = (CouponsIssued) second.event();
+    assertEquals(IssueOrigin.jobChunk("job-1", 2, "crm", "req-1"), written.origin());
+
+    var retried = policy.<Outcome<DirectIssueResult>>runCommand(replyTo ->
+        new CouponPolicy.IssueJobChunk("job-1", 2, List.of(3L, 4L, 2L), "crm", "req-1", replyTo));
+    assertEquals(expected, ((Outcome.Ok<DirectIssueResult>) retried.reply()).value().results());
+    assertTrue(retried.hasNoEvents(), "a retried chunk issues nobody again");
+    policy.restart();
+    assertEquals(expected, ((Outcome.Ok<DirectIssueResult>) chunk(2, List.of(3L, 4L, 2L))).value().results(),
+        "remembered across a restart");
+    assertEquals(ErrorCode.VALIDATION_FAILED, refusal(chunk(1, List.of(1L, 2L))), "an older chunk is not applied again");
+    assertEquals(3, policy.getState().issuedCount());
+  }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import couponservice.ErrorCode;
 import couponservice.policy.CouponPolicy.KeyedIssue;
 import couponservice.testkit.EntityTestConfig;
 import java.math.BigDecimal;
@@ -41,7 +42,10 @@ class PolicySnapshotSerializerTest {
         BigDecimal.ZERO, null, DistributionType.FIRST_COME, 2_000_000L, 1, null, java.time.Duration.ofHours(2),
         Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-12-31T00:00:00Z"), null);
     PolicySnapshot snapshot = new PolicySnapshot(3, definition, Instant.parse("2026-01-01T00:00:00Z"),
-        Instant.parse("2026-06-01T00:00:00Z"), true, 2_000_000L, owners, issuedAt, List.of(new KeyedIssue(5, "k-1", 17)));
+        Instant.parse("2026-06-01T00:00:00Z"), true, 2_000_000L, owners, issuedAt, List.of(new KeyedIssue(5, "k-1", 17)),
+        List.of(new CouponPolicy.CouponsIssued(3, 41, Instant.parse("2026-06-01T00:00:00Z"), List.of(7L), List.of(),
+            IssuedTerms.of(definition, Instant.parse("2026-06-01T00:00:00Z")), null,
+            IssueOrigin.jobChunk("job-9", 4, "crm", "req-9"), List.of(new CouponPolicy.Refusal(8, ErrorCode.COUPON_ALREADY_ISSUED)))));
 
     Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
     var serializer = serialization.findSerializerFor(snapshot);
@@ -54,6 +58,7 @@ class PolicySnapshotSerializerTest {
     assertArrayEquals(issuedAt, back.issuedAtMillis());
     assertEquals(definition, back.definition());
     assertEquals(snapshot.keyedIssues(), back.keyedIssues());
+    assertEquals(snapshot.lastJobChunks(), back.lastJobChunks(), "a running job's last chunk survives the snapshot");
     assertEquals(2_000_000L, back.maxIssueCount());
     assertTrue(bytes.length < coupons * 7, "snapshot took " + bytes.length + " bytes");
   }
