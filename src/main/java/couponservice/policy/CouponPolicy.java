@@ -84,12 +84,12 @@ public final class CouponPolicy
       ActorRef<Outcome<DirectIssueResult>> replyTo)
       implements Command, Request<DirectIssueResult> {}
 
-  /** A bulk job of this policy starts: recorded in the policy's history. */
+  /** A bulk job of this policy starts: recorded in the policy's history, once (a repeat changes nothing). */
   public record RecordJobStarted(String jobId, String name, String issuedBy, long totalRequested,
       ActorRef<Outcome<PolicyView>> replyTo)
       implements Command, Request<PolicyView> {}
 
-  /** A bulk job of this policy ended (COMPLETED or CANCELLED): recorded in the policy's history. */
+  /** A bulk job of this policy ended (COMPLETED or CANCELLED): recorded in the policy's history, once. */
   public record RecordJobEnded(String jobId, String status, long successCount, long failureCount,
       ActorRef<Outcome<PolicyView>> replyTo)
       implements Command, Request<PolicyView> {}
@@ -229,12 +229,16 @@ public final class CouponPolicy
         .onCommand(Issue.class, this::onIssue)
         .onCommand(DirectIssue.class, this::onDirectIssue)
         .onCommand(IssueJobChunk.class, this::onIssueJobChunk)
-        .onCommand(RecordJobStarted.class, (state, cmd) -> write(state, List.of(new IssuanceJobStarted(policyId,
-                cmd.jobId(), cmd.name(), cmd.issuedBy(), cmd.totalRequested(), clock.instant())),
-            waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
-        .onCommand(RecordJobEnded.class, (state, cmd) -> write(state, List.of(new IssuanceJobEnded(policyId,
-                cmd.jobId(), cmd.status(), cmd.successCount(), cmd.failureCount(), clock.instant())),
-            waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
+        .onCommand(RecordJobStarted.class, (state, cmd) -> state.isRunning(cmd.jobId())
+            ? Effect().reply(cmd.replyTo(), Outcome.ok(state.view()))
+            : write(state, List.of(new IssuanceJobStarted(policyId, cmd.jobId(), cmd.name(), cmd.issuedBy(),
+                cmd.totalRequested(), clock.instant())),
+                waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
+        .onCommand(RecordJobEnded.class, (state, cmd) -> !state.isRunning(cmd.jobId())
+            ? Effect().reply(cmd.replyTo(), Outcome.ok(state.view()))
+            : write(state, List.of(new IssuanceJobEnded(policyId, cmd.jobId(), cmd.status(), cmd.successCount(),
+                cmd.failureCount(), clock.instant())),
+                waiting(written -> cmd.replyTo().tell(Outcome.ok(written.view())), cmd.replyTo())))
         .onCommand(FlushIssues.class, this::onFlush)
         .onCommand(ChangeActivation.class, this::onChangeActivation)
         .onCommand(ChangeMaxIssueCount.class, this::onChangeMaxIssueCount)

@@ -18,4 +18,5 @@ public record PolicySnapshot(
     long[] owners,
     long[] issuedAtMillis,
     List<KeyedIssue> keyedIssues,
+    List<String> runningJobs,
     List<CouponPolicy.CouponsIssued> lastJobChunks) {}

@@ -33,6 +33,7 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
       Long maxIssueCount,
       List<KeyedIssue> keyedIssues,
       int coupons,
+      List<String> runningJobs,
       List<CouponPolicy.CouponsIssued> lastJobChunks) {}
 
   private final ObjectMapper cbor;
@@ -57,7 +58,7 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     byte[] header;
     try {
       header = cbor.writeValueAsBytes(new Header(s.policyId(), s.definition(), s.createdAt(), s.updatedAt(), s.active(),
-          s.maxIssueCount(), s.keyedIssues(), s.owners().length, s.lastJobChunks()));
+          s.maxIssueCount(), s.keyedIssues(), s.owners().length, s.runningJobs(), s.lastJobChunks()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,7 +87,8 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     long[] owners = readDeltas(in, h.coupons());
     long[] issuedAt = readDeltas(in, h.coupons());
     return new PolicySnapshot(h.policyId(), h.definition(), h.createdAt(), h.updatedAt(), h.active(), h.maxIssueCount(),
-        owners, issuedAt, h.keyedIssues(), h.lastJobChunks() == null ? List.of() : h.lastJobChunks());
+        owners, issuedAt, h.keyedIssues(), h.runningJobs() == null ? List.of() : h.runningJobs(),
+        h.lastJobChunks() == null ? List.of() : h.lastJobChunks());
   }
 
   private static long[] readDeltas(ByteBuffer in, int count) {

@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * What a policy knows: its terms, stock, who holds which coupon, and the idempotency keys of recent
@@ -40,7 +42,8 @@ public final class PolicyState {
   private final CouponLedger ledger;
   /** Insertion order is issue order, so expired keys are pruned from the head. */
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
-  /** The last chunk each running bulk job applied: what a retry of it is answered with. */
+  /** The bulk jobs that started and have not ended, and the last chunk each applied (what a retry is answered). */
+  private final Set<String> runningJobs = new HashSet<>();
   private final Map<String, CouponsIssued> lastJobChunks = new HashMap<>();
   /** A write of at most this many coupons means the policy is not under a rush. */
   private static final int QUIET_BATCH_SIZE = 10;
@@ -126,13 +129,19 @@ public final class PolicyState {
   }
 
   PolicyState onJobStarted(IssuanceJobStarted event) {
+    runningJobs.add(event.jobId());
     return counted();
   }
 
   /** A job that ended sends no more chunks: its last one need not be remembered. */
   PolicyState onJobEnded(IssuanceJobEnded event) {
+    runningJobs.remove(event.jobId());
     lastJobChunks.remove(event.jobId());
     return counted();
+  }
+
+  boolean isRunning(String jobId) {
+    return runningJobs.contains(jobId);
   }
 
   PolicyState onMaxIssueCountChanged(MaxIssueCountChanged event) {
@@ -254,7 +263,7 @@ public final class PolicyState {
     List<KeyedIssue> keys = new ArrayList<>(keyedIssues.size());
     keyedIssues.forEach((key, sequence) -> keys.add(new KeyedIssue(key.userId(), key.key(), sequence)));
     return new PolicySnapshot(policyId, definition, createdAt, updatedAt, active, maxIssueCount, ledger.ownersCopy(),
-        ledger.issuedAtCopy(), keys, List.copyOf(lastJobChunks.values()));
+        ledger.issuedAtCopy(), keys, List.copyOf(runningJobs), List.copyOf(lastJobChunks.values()));
   }
 
   static PolicyState fromSnapshot(PolicySnapshot snapshot, Duration idempotencyRetention) {
@@ -266,6 +275,7 @@ public final class PolicyState {
     state.active = snapshot.active();
     state.maxIssueCount = snapshot.maxIssueCount();
     snapshot.keyedIssues().forEach(k -> state.keyedIssues.put(new IdempotencyKey(k.userId(), k.key()), k.sequence()));
+    state.runningJobs.addAll(snapshot.runningJobs());
     snapshot.lastJobChunks().forEach(chunk -> state.lastJobChunks.put(chunk.origin().jobId(), chunk));
     return state;
   }

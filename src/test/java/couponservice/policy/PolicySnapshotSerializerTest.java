@@ -43,6 +43,7 @@ class PolicySnapshotSerializerTest {
         Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-12-31T00:00:00Z"), null);
     PolicySnapshot snapshot = new PolicySnapshot(3, definition, Instant.parse("2026-01-01T00:00:00Z"),
         Instant.parse("2026-06-01T00:00:00Z"), true, 2_000_000L, owners, issuedAt, List.of(new KeyedIssue(5, "k-1", 17)),
+        List.of("job-9"),
         List.of(new CouponPolicy.CouponsIssued(3, 41, Instant.parse("2026-06-01T00:00:00Z"), List.of(7L), List.of(),
             IssuedTerms.of(definition, Instant.parse("2026-06-01T00:00:00Z")), null,
             IssueOrigin.jobChunk("job-9", 4, "crm", "req-9"), List.of(new CouponPolicy.Refusal(8, ErrorCode.COUPON_ALREADY_ISSUED)))));
@@ -58,6 +59,7 @@ class PolicySnapshotSerializerTest {
     assertArrayEquals(issuedAt, back.issuedAtMillis());
     assertEquals(definition, back.definition());
     assertEquals(snapshot.keyedIssues(), back.keyedIssues());
+    assertEquals(List.of("job-9"), back.runningJobs());
     assertEquals(snapshot.lastJobChunks(), back.lastJobChunks(), "a running job's last chunk survives the snapshot");
     assertEquals(2_000_000L, back.maxIssueCount());
     assertTrue(bytes.length < coupons * 7, "snapshot took " + bytes.length + " bytes");
