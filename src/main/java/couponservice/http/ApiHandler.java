@@ -38,9 +38,9 @@ public final class ApiHandler {
     this.materializer = materializer;
   }
 
-  /** Every route template of the API, for tests and metric labels. */
-  public List<String> templates() {
-    return router.templates();
+  /** Every endpoint of the API, as "METHOD template". */
+  public List<String> routes() {
+    return router.routes();
   }
 
   public Function<HttpRequest, CompletionStage<HttpResponse>> handler() {
@@ -50,7 +50,7 @@ public final class ApiHandler {
   CompletionStage<HttpResponse> handle(HttpRequest request) {
     long started = System.nanoTime();
     String requestId = request.getHeader(REQUEST_ID).map(h -> h.value())
-        .filter(ApiRequest::isPrintableAscii).orElseGet(ApiHandler::newRequestId);
+        .filter(ApiRequest::isVisibleAscii).orElseGet(ApiHandler::newRequestId);
     HttpMethod method = request.method();
     Router.Match match = router.match(method, request.getUri().path());
     Endpoint endpoint = null;

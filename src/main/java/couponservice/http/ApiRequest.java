@@ -24,7 +24,11 @@ import org.apache.pekko.util.ByteString;
  * {@link CouponException} with the contract's code.
  */
 public final class ApiRequest {
-  private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7E]{1,64}");
+  /**
+   * Printable ASCII without whitespace (RFC 5234's VCHAR): the HTTP parser folds a tab inside a header value into a
+   * space, so a key with a control character in it can only be told by refusing whitespace too.
+   */
+  private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1,64}");
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final HttpRequest request;
@@ -87,14 +91,15 @@ public final class ApiRequest {
   /** The Idempotency-Key header: 1-64 printable ASCII characters, or null without one. */
   public String idempotencyKey() {
     Optional<String> key = header(IDEMPOTENCY_KEY);
-    if (key.isPresent() && !isPrintableAscii(key.get())) {
-      throw CouponException.invalid(IDEMPOTENCY_KEY + " must be 1-64 printable ASCII characters");
+    if (key.isPresent() && !isVisibleAscii(key.get())) {
+      throw CouponException.invalid(IDEMPOTENCY_KEY + " must be 1-64 printable ASCII characters, no whitespace");
     }
     return key.orElse(null);
   }
 
-  static boolean isPrintableAscii(String value) {
-    return PRINTABLE_ASCII.matcher(value).matches();
+  /** 1-64 printable ASCII characters without whitespace: an Idempotency-Key or X-Request-Id. */
+  static boolean isVisibleAscii(String value) {
+    return VISIBLE_ASCII.matcher(value).matches();
   }
 
   /** The JSON object of the body, up to the API's body limit (64 KiB). */

@@ -23,15 +23,17 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 
-/** The HTTP API of a node: every endpoint of API.md, bound on {@code coupon.http.interface:port}. */
-public final class HttpApi {
+/**
+ * The HTTP API of a node: every endpoint of API.md, bound on {@code coupon.http.interface:port}.
+ *
+ * @param routes the route table, as "METHOD template"
+ */
+public record HttpApi(ServerBinding binding, List<String> routes) {
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
   /** How long requests in flight are answered after the node stops taking new ones. */
   private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(10);
 
-  private HttpApi() {}
-
-  public static ServerBinding start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
+  public static HttpApi start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
       Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter)
       throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
@@ -53,7 +55,7 @@ public final class HttpApi {
       ServerBinding binding = Http.get(system).newServerAt(host, port).bind(api.handler())
           .toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
-      return binding;
+      return new HttpApi(binding, api.routes());
     } catch (ExecutionException | TimeoutException e) {
       throw new StartupException("cannot listen for HTTP on " + host + ":" + port + " (port in use?): "
           + RootCause.messageOf(e), e);

@@ -60,8 +60,8 @@ final class Router {
     }).toList();
   }
 
-  List<String> templates() {
-    return templates.stream().map(t -> t.endpoint().template()).distinct().toList();
+  List<String> routes() {
+    return templates.stream().map(t -> t.endpoint().method().name() + " " + t.endpoint().template()).toList();
   }
 
   /** {@code path} as the request line has it (percent-encoded); parameters are matched decoded. */

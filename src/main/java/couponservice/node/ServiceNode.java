@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -41,7 +42,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,15 +57,14 @@ public final class ServiceNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ReadModelDatabase database;
   private final EmbeddedKafka devBroker;
-  private final ServerBinding binding;
+  private final HttpApi http;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, EmbeddedKafka devBroker,
-      ServerBinding binding) {
+  private ServiceNode(ActorSystem<Void> system, ReadModelDatabase database, EmbeddedKafka devBroker, HttpApi http) {
     this.system = system;
     this.database = database;
     this.devBroker = devBroker;
-    this.binding = binding;
+    this.http = http;
   }
 
   public static ServiceNode start(Config config) throws StartupException {
@@ -102,9 +101,8 @@ public final class ServiceNode implements AutoCloseable {
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
-      ServerBinding binding =
-          startFeatures(system, config, settings, authenticator, rateLimiter, kafka, database, clock);
-      ServiceNode node = new ServiceNode(system, database, devBroker, binding);
+      HttpApi http = startFeatures(system, config, settings, authenticator, rateLimiter, kafka, database, clock);
+      ServiceNode node = new ServiceNode(system, database, devBroker, http);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "release-resources",
           () -> CompletableFuture.runAsync(node::releaseResources).thenApply(released -> Done.getInstance()));
       return node;
@@ -122,7 +120,7 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   /** The features, each started with what the ones before it provide. */
-  private static ServerBinding startFeatures(ActorSystem<Void> system, Config config, Settings settings,
+  private static HttpApi startFeatures(ActorSystem<Void> system, Config config, Settings settings,
       Authenticator authenticator, IssueRateLimiter rateLimiter, KafkaSettings kafka, ReadModelDatabase database,
       Clock clock) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
@@ -134,10 +132,9 @@ public final class ServiceNode implements AutoCloseable {
         settings.askTimeout(), clock);
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
-    ServerBinding binding = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide,
-        live, rateLimiter);
-    ApiReadiness.register(Adapter.toClassic(system), binding, settings.drainDelay());
-    return binding;
+    HttpApi http = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide, live, rateLimiter);
+    ApiReadiness.register(Adapter.toClassic(system), http.binding(), settings.drainDelay());
+    return http;
   }
 
   /** Every setting read and checked before anything starts, so that a misconfiguration is one line. */
@@ -249,7 +246,12 @@ public final class ServiceNode implements AutoCloseable {
   }
 
   public int httpPort() {
-    return binding.localAddress().getPort();
+    return http.binding().localAddress().getPort();
+  }
+
+  /** The route table of the node's HTTP API, as "METHOD template". */
+  public List<String> routes() {
+    return http.routes();
   }
 
   /** Leaves the cluster (shards handed off, in-flight requests answered) and releases the database. */

@@ -12,6 +12,7 @@ import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
 import couponservice.testkit.Eventually;
 import couponservice.testkit.KafkaProbe;
+import couponservice.testkit.OffsetClock;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
@@ -320,5 +321,52 @@ class KafkaIntegrationTest {
       assertEquals(1, dead.size());
       assertTrue(KafkaProbe.header(dead.get(0), "dlq-error").contains("userId"));
     }
+  }
+
+  @Test
+  void theFiveCouponTopicsCarryOneEnvelopeWithOneDataFieldSet() {
+    OffsetClock clock = new OffsetClock();
+    Config sweepOften = ConfigFactory.parseMap(Map.of("coupon.lifecycle.expiry-sweep-interval", "300ms"));
+    try (ServiceNode node = TestNodes.start(TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), sweepOften),
+        clock)) {
+      int port = node.httpPort();
+      long policy = downloadPolicy(port);
+      long used = issue(port, policy, 21);
+      reserve(port, used, 21, "R-SHAPE-1");
+      assertEquals(200, api.send(port, "POST", "/api/coupons/reservations/R-SHAPE-1/confirm", ApiClient.serviceToken(),
+          Map.of()).status());
+      long released = issue(port, policy, 22);
+      reserve(port, released, 22, "R-SHAPE-2");
+      assertEquals(204, api.send(port, "DELETE", "/api/coupons/apply/R-SHAPE-2", ApiClient.serviceToken(), null)
+          .status());
+      long expired = issue(port, policy, 23);
+      clock.advance(Duration.ofDays(31));
+      Map<String, JsonNode> oneOfEach = new java.util.LinkedHashMap<>();
+      for (var topicAndCoupon : List.of(Map.entry(Topics.COUPON_ISSUED, used), Map.entry(Topics.COUPON_RESERVED, used),
+          Map.entry(Topics.COUPON_USED, used), Map.entry(Topics.COUPON_CANCELLED, released),
+          Map.entry(Topics.COUPON_EXPIRED, expired))) {
+        Eventually.await(WAIT, topicAndCoupon.getKey() + " published",
+            () -> !published(topicAndCoupon.getKey(), topicAndCoupon.getValue()).isEmpty());
+        oneOfEach.put(topicAndCoupon.getKey(), published(topicAndCoupon.getKey(), topicAndCoupon.getValue()).get(0));
+      }
+      Set<String> envelope = fieldNames(oneOfEach.get(Topics.COUPON_ISSUED));
+      Set<String> data = fieldNames(oneOfEach.get(Topics.COUPON_ISSUED).path("data"));
+      assertTrue(data.containsAll(Set.of("couponId", "policyId", "userId", "couponCode", "couponName", "discountType",
+          "discountValue", "status", "expiryDate", "reservationId", "orderId", "discountAmount")), data::toString);
+      oneOfEach.forEach((topic, event) -> {
+        assertEquals(envelope, fieldNames(event), topic + "'s envelope");
+        assertEquals(data, fieldNames(event.path("data")), topic + "'s data");
+        assertEquals(Set.of("correlationId", "source", "version"), fieldNames(event.path("metadata")), topic);
+        assertTrue(event.path("data").path("couponCode").asText().startsWith("K"), topic + " names the coupon code");
+      });
+      assertEquals("RELEASED", oneOfEach.get(Topics.COUPON_CANCELLED).path("data").path("reason").asText());
+      assertEquals("EXPIRED", oneOfEach.get(Topics.COUPON_EXPIRED).path("data").path("status").asText());
+    }
+  }
+
+  private static Set<String> fieldNames(JsonNode object) {
+    Set<String> names = new java.util.TreeSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 }

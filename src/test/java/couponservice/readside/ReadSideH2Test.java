@@ -41,8 +41,8 @@ class ReadSideH2Test extends ReadSideContract {
   }
 
   @Override
-  protected int port() {
-    return node.httpPort();
+  protected ServiceNode node() {
+    return node;
   }
 
   @Override

@@ -28,8 +28,8 @@ class ReadSidePostgresTest extends ReadSideContract {
   }
 
   @Override
-  protected int port() {
-    return node.httpPort();
+  protected ServiceNode node() {
+    return node;
   }
 
   @Override

@@ -89,6 +89,21 @@ public final class ApiClient implements AutoCloseable, AfterAllCallback {
     return send(request(port, method, path, token, body == null ? null : json(body)).build());
   }
 
+  /** A response read off a socket as text (status line, headers, body); {@code raw()} is null. */
+  public static Response parseRaw(String response) {
+    int headEnd = response.indexOf("\r\n\r\n");
+    if (!response.startsWith("HTTP/1.1 ") || headEnd < 0) {
+      throw new AssertionError("not an HTTP response: " + response);
+    }
+    String body = response.substring(headEnd + 4);
+    try {
+      return new Response(Integer.parseInt(response.substring(9, 12)),
+          body.isEmpty() ? MissingNode.getInstance() : JSON.readTree(body), null);
+    } catch (IOException e) {
+      throw new AssertionError("response is not JSON: " + body, e);
+    }
+  }
+
   private static Response toResponse(HttpResponse<String> raw) {
     JsonNode body;
     try {

@@ -1,0 +1,75 @@
+package couponservice.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+
+/**
+ * Journal rows written by an earlier version of the service (a resource of {@code src/test/resources/journal}:
+ * each row's persistence id, sequence number, serializer, manifest, payload and tags), put into a test database's
+ * journal as that version left it, so that tests show today's code reads them.
+ */
+public final class LegacyJournal {
+  private LegacyJournal() {}
+
+  /**
+   * Appends the rows to {@code database}'s journal, in their order, and drops what the earlier version did not
+   * have ({@code schema_migrations}), so the next node starts as on a database that version created.
+   */
+  public static int load(TestDatabase database, String resource) {
+    JsonNode rows = read(resource);
+    try (Connection connection = database.connect();
+        PreparedStatement event = connection.prepareStatement("""
+            INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp,
+              adapter_manifest, event_ser_id, event_ser_manifest, event_payload)
+            VALUES (?, ?, FALSE, ?, ?, ?, ?, ?, ?) RETURNING ordering""");
+        PreparedStatement tag = connection.prepareStatement("INSERT INTO event_tag (event_id, tag) VALUES (?, ?)");
+        Statement ddl = connection.createStatement()) {
+      ddl.execute("DROP TABLE IF EXISTS schema_migrations");
+      for (JsonNode row : rows) {
+        event.setString(1, row.path("persistenceId").asText());
+        event.setLong(2, row.path("sequenceNr").asLong());
+        event.setString(3, row.path("writer").asText());
+        event.setLong(4, row.path("writeTimestamp").asLong());
+        event.setString(5, row.path("adapterManifest").asText());
+        event.setInt(6, row.path("serializerId").asInt());
+        event.setString(7, row.path("manifest").asText());
+        event.setBytes(8, Base64.getDecoder().decode(row.path("payload").asText()));
+        long ordering;
+        try (ResultSet inserted = event.executeQuery()) {
+          inserted.next();
+          ordering = inserted.getLong(1);
+        }
+        if (!row.path("tags").isNull() && !row.path("tags").asText().isEmpty()) {
+          for (String name : row.path("tags").asText().split(",")) {
+            tag.setLong(1, ordering);
+            tag.setString(2, name);
+            tag.executeUpdate();
+          }
+        }
+      }
+      return rows.size();
+    } catch (SQLException e) {
+      throw new IllegalStateException("loading " + resource + " failed", e);
+    }
+  }
+
+  private static JsonNode read(String resource) {
+    try (InputStream in = LegacyJournal.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException(resource + " is not on the test classpath");
+      }
+      return new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
