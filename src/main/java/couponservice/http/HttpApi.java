@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import couponservice.StartupException;
 import couponservice.auth.Authenticator;
 import couponservice.coupon.Coupons;
+import couponservice.deadletter.DeadLetterOffice;
 import couponservice.issuance.CouponCodeDirectory;
 import couponservice.policy.Policies;
 import couponservice.ratelimit.IssueRateLimiter;
@@ -32,8 +33,8 @@ public final class HttpApi {
   private HttpApi() {}
 
   public static ServerBinding start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
-      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter)
-      throws StartupException {
+      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter,
+      DeadLetterOffice deadLetters) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Responses responses = new Responses(clock);
     HttpContext http = new HttpContext(authenticator, responses, config.getDuration("coupon.http.ask-timeout"),
@@ -45,6 +46,7 @@ public final class HttpApi {
         new CouponEndpoints(http, coupons).endpoints(),
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
+        new DeadLetterEndpoints(http, deadLetters).endpoints(),
         new ServiceEndpoints(responses).endpoints(),
         new ConsoleEndpoints().endpoints()));
     String host = config.getString("coupon.http.interface");

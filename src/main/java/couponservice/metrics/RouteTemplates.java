@@ -40,7 +40,9 @@ public final class RouteTemplates {
       "/api/coupons/{couponId}",
       "/api/coupons/{couponId}/cancel",
       "/api/statistics/daily",
-      "/api/statistics/stream");
+      "/api/statistics/stream",
+      "/api/dead-letters",
+      "/api/dead-letters/{id}/replay");
 
   private static final List<String[]> SEGMENTS = TEMPLATES.stream().map(RouteTemplates::segments).toList();
 
