@@ -8,6 +8,7 @@ import couponservice.coupon.Coupons;
 import couponservice.deadletter.DeadLetterOffice;
 import couponservice.issuance.CouponCodeDirectory;
 import couponservice.policy.Policies;
+import couponservice.policy.PolicyHistory;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.readside.ReadSide;
 import couponservice.stats.LiveStatistics;
@@ -45,6 +46,7 @@ public final class HttpApi {
         new WalletEndpoints(http, readSide.wallets()).endpoints(),
         new CouponEndpoints(http, coupons).endpoints(),
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
+        new PolicyHistoryEndpoints(http, new PolicyHistory(system)).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
         new DeadLetterEndpoints(http, deadLetters).endpoints(),
         new ServiceEndpoints(responses).endpoints(),

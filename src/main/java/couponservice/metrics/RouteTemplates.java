@@ -27,6 +27,7 @@ public final class RouteTemplates {
       "/api/coupon-policies/{policyId}/activate",
       "/api/coupon-policies/{policyId}/deactivate",
       "/api/coupon-policies/{policyId}/statistics",
+      "/api/coupon-policies/{policyId}/history",
       "/api/coupons/download",
       "/api/coupons/direct-issue",
       "/api/coupons/reserve",

@@ -189,6 +189,10 @@ class MalformedRequestTest {
             "/api/dead-letters?topic=payment.failed.v1&cursor=%21%21", null),
         new Case("replay of an id the API never gave out", "POST", "/api/dead-letters/bm9wZQ/replay", null, null, 404,
             "DEAD_LETTER_NOT_FOUND"),
+        invalid("history with a cursor not from the API", "GET",
+            "/api/coupon-policies/" + policyId + "/history?cursor=%21%21", null),
+        new Case("history of an unknown policy", "GET", "/api/coupon-policies/987654/history", null, null, 404,
+            "POLICY_NOT_FOUND"),
         new Case("stock below what was issued", "PATCH", "/api/coupon-policies/" + policyId + "/remaining-quantity",
             "application/json", "{\"newMaxIssueCount\":0}", 400, "VALIDATION_FAILED"));
   }
