@@ -5,8 +5,10 @@ import com.typesafe.config.Config;
 import couponservice.StartupException;
 import couponservice.auth.Authenticator;
 import couponservice.coupon.Coupons;
+import couponservice.deadletter.DeadLetterOffice;
 import couponservice.issuance.CouponCodeDirectory;
 import couponservice.policy.Policies;
+import couponservice.policy.PolicyHistory;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.readside.ReadSide;
 import couponservice.stats.LiveStatistics;
@@ -34,8 +36,8 @@ public record HttpApi(ServerBinding binding, List<String> routes) {
   private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(10);
 
   public static HttpApi start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
-      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter)
-      throws StartupException {
+      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter,
+      DeadLetterOffice deadLetters) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Responses responses = new Responses(clock);
     HttpContext http = new HttpContext(authenticator, responses, config.getDuration("coupon.http.ask-timeout"),
@@ -46,7 +48,9 @@ public record HttpApi(ServerBinding binding, List<String> routes) {
         new WalletEndpoints(http, readSide.wallets()).endpoints(),
         new CouponEndpoints(http, coupons).endpoints(),
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
+        new PolicyHistoryEndpoints(http, new PolicyHistory(system)).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
+        new DeadLetterEndpoints(http, deadLetters).endpoints(),
         new ServiceEndpoints(responses).endpoints(),
         new ConsoleEndpoints().endpoints()));
     String host = config.getString("coupon.http.interface");

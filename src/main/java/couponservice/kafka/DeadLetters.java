@@ -10,9 +10,16 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
 /**
  * Sends a message that cannot be applied to {@code {topic}.DLQ}: the original key and value, and
  * headers {@code dlq-error}, {@code dlq-original-topic}, {@code dlq-original-partition},
- * {@code dlq-original-offset}.
+ * {@code dlq-original-offset}. The one place a record is dead-lettered, and where its headers are named.
  */
 public final class DeadLetters {
+  public static final String ERROR_HEADER = "dlq-error";
+  public static final String ORIGINAL_TOPIC_HEADER = "dlq-original-topic";
+  public static final String ORIGINAL_PARTITION_HEADER = "dlq-original-partition";
+  public static final String ORIGINAL_OFFSET_HEADER = "dlq-original-offset";
+  /** On a dead letter produced again to its original topic: the id of the dead letter it replays. */
+  public static final String REPLAY_OF_HEADER = "dlq-replay-of";
+
   private final SendProducer<byte[], byte[]> producer;
 
   public DeadLetters(SendProducer<byte[], byte[]> producer) {
@@ -23,10 +30,10 @@ public final class DeadLetters {
     ProducerRecord<byte[], byte[]> dead =
         new ProducerRecord<>(record.topic() + Topics.DLQ_SUFFIX, record.key(), record.value());
     dead.headers()
-        .add("dlq-error", oneLine(reason).getBytes(StandardCharsets.UTF_8))
-        .add("dlq-original-topic", record.topic().getBytes(StandardCharsets.UTF_8))
-        .add("dlq-original-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8))
-        .add("dlq-original-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        .add(ERROR_HEADER, oneLine(reason).getBytes(StandardCharsets.UTF_8))
+        .add(ORIGINAL_TOPIC_HEADER, record.topic().getBytes(StandardCharsets.UTF_8))
+        .add(ORIGINAL_PARTITION_HEADER, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8))
+        .add(ORIGINAL_OFFSET_HEADER, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
     return producer.send(dead).thenApply(metadata -> Done.getInstance());
   }
 

@@ -42,7 +42,7 @@ public final class KafkaStreams {
   }
 
   /** A producer closed when the node stops (after the consumers drained). */
-  private static <K> SendProducer<K, byte[]> producer(ActorSystem<?> system, KafkaSettings kafka, Serializer<K> keys) {
+  public static <K> SendProducer<K, byte[]> producer(ActorSystem<?> system, KafkaSettings kafka, Serializer<K> keys) {
     SendProducer<K, byte[]> producer = new SendProducer<>(
         ProducerSettings.create(system, keys, new ByteArraySerializer()).withProperties(kafka.clientProperties()),
         system);

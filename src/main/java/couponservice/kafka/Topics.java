@@ -26,7 +26,8 @@ public final class Topics {
   public static final String COUPON_CANCELLED = "coupon.cancelled";
   public static final String DLQ_SUFFIX = ".DLQ";
 
-  static final List<String> CONSUMED = List.of(PAYMENT_COMPLETED, PAYMENT_FAILED, COUPON_TRIGGER);
+  /** The topics the service consumes, each with its dead-letter topic {@code {topic}.DLQ}. */
+  public static final List<String> CONSUMED = List.of(PAYMENT_COMPLETED, PAYMENT_FAILED, COUPON_TRIGGER);
   static final List<String> PUBLISHED = List.of(COUPON_ISSUED, COUPON_RESERVED, COUPON_USED, COUPON_EXPIRED,
       COUPON_CANCELLED);
 

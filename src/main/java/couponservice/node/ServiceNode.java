@@ -7,6 +7,7 @@ import couponservice.auth.Authenticator;
 import couponservice.auth.AuthSettings;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.Coupons;
+import couponservice.deadletter.DeadLetterOffice;
 import couponservice.http.HttpApi;
 import couponservice.kafka.EmbeddedKafka;
 import couponservice.kafka.KafkaSettings;
@@ -130,9 +131,11 @@ public final class ServiceNode implements AutoCloseable {
         settings.askTimeout(), blocking);
     KafkaStreams.start(system, kafka, database, settings.coupons(), policies, coupons,
         settings.askTimeout(), clock);
+    DeadLetterOffice deadLetters = DeadLetterOffice.start(system, kafka, database, settings.askTimeout(), clock);
     LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
-    HttpApi http = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide, live, rateLimiter);
+    HttpApi http = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide, live, rateLimiter,
+        deadLetters);
     ApiReadiness.register(Adapter.toClassic(system), http.binding(), settings.drainDelay());
     return http;
   }

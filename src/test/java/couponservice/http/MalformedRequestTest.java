@@ -182,6 +182,17 @@ class MalformedRequestTest {
             "{\"userId\":1}", 404, "POLICY_NOT_FOUND"),
         new Case("download of an unknown code", "POST", "/api/coupons/download", "application/json",
             "{\"couponCode\":\"NOPE\",\"userId\":1}", 404, "COUPON_CODE_NOT_FOUND"),
+        invalid("dead letters of a topic the service does not consume", "GET", "/api/dead-letters?topic=coupon.issued",
+            null),
+        invalid("dead letters without a topic", "GET", "/api/dead-letters", null),
+        invalid("dead letters with a cursor not from the API", "GET",
+            "/api/dead-letters?topic=payment.failed.v1&cursor=%21%21", null),
+        new Case("replay of an id the API never gave out", "POST", "/api/dead-letters/bm9wZQ/replay", null, null, 404,
+            "DEAD_LETTER_NOT_FOUND"),
+        invalid("history with a cursor not from the API", "GET",
+            "/api/coupon-policies/" + policyId + "/history?cursor=%21%21", null),
+        new Case("history of an unknown policy", "GET", "/api/coupon-policies/987654/history", null, null, 404,
+            "POLICY_NOT_FOUND"),
         new Case("stock below what was issued", "PATCH", "/api/coupon-policies/" + policyId + "/remaining-quantity",
             "application/json", "{\"newMaxIssueCount\":0}", 400, "VALIDATION_FAILED"));
   }

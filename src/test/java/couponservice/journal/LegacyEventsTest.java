@@ -49,7 +49,7 @@ class LegacyEventsTest {
   void eventsOfTheVersionBeforeReplayRebuildAndPublish() {
     var config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), ConfigFactory.empty());
     TestNodes.start(config).close();
-    assertEquals(37, LegacyJournal.load(database, "/journal/journal-before-issuance-terms.json"));
+    assertEquals(37, LegacyJournal.load(database, "journal/journal-before-issuance-terms.json"));
 
     try (ServiceNode node = TestNodes.start(config); KafkaProbe kafka = new KafkaProbe(database)) {
       int port = node.httpPort();

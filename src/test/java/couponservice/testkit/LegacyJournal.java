@@ -13,9 +13,10 @@ import java.sql.Statement;
 import java.util.Base64;
 
 /**
- * Journal rows written by an earlier version of the service (a resource of {@code src/test/resources/journal}:
- * each row's persistence id, sequence number, serializer, manifest, payload and tags), put into a test database's
- * journal as that version left it, so that tests show today's code reads them.
+ * Journal rows written by an earlier version of the service (a classpath resource such as
+ * {@code journal/journal-before-issuance-terms.json}: each row's persistence id, sequence number, serializer, manifest,
+ * payload and tags), put into a test database's journal as that version left it, so that tests show today's code
+ * reads them. The database's schema must have been created by a node, and hold no events yet.
  */
 public final class LegacyJournal {
   private LegacyJournal() {}
@@ -63,7 +64,7 @@ public final class LegacyJournal {
   }
 
   private static JsonNode read(String resource) {
-    try (InputStream in = LegacyJournal.class.getResourceAsStream(resource)) {
+    try (InputStream in = LegacyJournal.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException(resource + " is not on the test classpath");
       }
