@@ -15,7 +15,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * What happened to a policy, for operators, read straight from its journal, oldest first: its creation, activation
- * changes, stock changes and direct issues — who did it and why, where the event recorded that. Single issuances
+ * changes, stock changes, direct issues and bulk jobs — who did it and why, where the event recorded that. Single issuances
  * are not listed (statistics count them). Events written before who and why were recorded show them as null.
  */
 public final class PolicyHistory {
@@ -27,7 +27,9 @@ public final class PolicyHistory {
     ACTIVATED,
     DEACTIVATED,
     MAX_ISSUE_COUNT_CHANGED,
-    DIRECT_ISSUED
+    DIRECT_ISSUED,
+    JOB_STARTED,
+    JOB_COMPLETED
   }
 
   /** {@code details}: what the entry's type tells beyond who and why (see {@link #entryOf}). */
@@ -37,6 +39,11 @@ public final class PolicyHistory {
 
   /** {@code requestId}: the X-Request-Id of the direct-issue request. */
   public record DirectIssue(int count, String requestId) {}
+
+  public record JobStart(String jobId, String name, long totalRequested) {}
+
+  /** {@code status}: COMPLETED, or CANCELLED when the job was cancelled before its end. */
+  public record JobEnd(String jobId, String status, long successCount, long failureCount) {}
 
   /** One page; {@code continueAfter}: the journal sequence number the next page starts after, null on the last. */
   public record Page(List<Entry> entries, Long continueAfter) {}
@@ -97,6 +104,14 @@ public final class PolicyHistory {
         && issued.originOrRequests().kind() == IssueOrigin.Kind.DIRECT) {
       return entry(issued.issuedAt(), EntryType.DIRECT_ISSUED, issued.origin().issuedBy(), null,
           new DirectIssue(issued.userIds().size(), issued.origin().correlationId()));
+    }
+    if (event instanceof CouponPolicy.IssuanceJobStarted started) {
+      return entry(started.at(), EntryType.JOB_STARTED, started.issuedBy(), null,
+          new JobStart(started.jobId(), started.name(), started.totalRequested()));
+    }
+    if (event instanceof CouponPolicy.IssuanceJobEnded ended) {
+      return entry(ended.at(), EntryType.JOB_COMPLETED, null, null,
+          new JobEnd(ended.jobId(), ended.status(), ended.successCount(), ended.failureCount()));
     }
     return Optional.empty();
   }

@@ -23,7 +23,7 @@ class PolicyHistoryTest {
 
   private static CouponPolicy.CouponsIssued issued(int coupons, IssueOrigin origin) {
     List<Long> users = LongStream.rangeClosed(1, coupons).boxed().toList();
-    return new CouponPolicy.CouponsIssued(1, 1, T, users, List.of(), null, null, origin);
+    return new CouponPolicy.CouponsIssued(1, 1, T, users, List.of(), null, null, origin, null);
   }
 
   @Test
@@ -39,6 +39,15 @@ class PolicyHistoryTest {
         PolicyHistory.entryOf(new CouponPolicy.MaxIssueCountChanged(1, null, 500, "ops", "more stock", T)).orElseThrow());
     assertEquals(new Entry(T, EntryType.DIRECT_ISSUED, "crm", null, new PolicyHistory.DirectIssue(3, "req-7")),
         PolicyHistory.entryOf(issued(3, IssueOrigin.direct("crm", "req-7"))).orElseThrow());
+    assertEquals(new Entry(T, EntryType.JOB_STARTED, "crm", null, new PolicyHistory.JobStart("42", "Winter VIP", 1000)),
+        PolicyHistory.entryOf(new CouponPolicy.IssuanceJobStarted(1, "42", "Winter VIP", "crm", 1000, T)).orElseThrow());
+    assertEquals(new Entry(T, EntryType.JOB_COMPLETED, null, null, new PolicyHistory.JobEnd("42", "COMPLETED", 990, 10)),
+        PolicyHistory.entryOf(new CouponPolicy.IssuanceJobEnded(1, "42", "COMPLETED", 990, 10, T)).orElseThrow());
+  }
+
+  @Test
+  void aJobsChunksAreNotListedOneByOne() {
+    assertTrue(PolicyHistory.entryOf(issued(1000, IssueOrigin.jobChunk("42", 3, "crm", "req-9"))).isEmpty());
   }
 
   @Test
