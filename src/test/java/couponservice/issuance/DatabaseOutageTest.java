@@ -7,18 +7,23 @@ import couponservice.node.ServiceNode;
 import couponservice.policy.CouponIds;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
+import couponservice.testkit.Cluster3;
 import couponservice.testkit.Eventually;
 import couponservice.testkit.Hammer;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
+import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,45 +39,113 @@ class DatabaseOutageTest {
   @Test
   void aSaleInterruptedByAnOutageIssuesExactlyItsStock() throws Exception {
     try (ServiceNode node = TestNodes.startSingle(database)) {
-      int port = node.httpPort();
-      long policyId = api.createPolicy(port, Map.of("maxIssueCount", STOCK, "distributionType", "FIRST_COME"));
-      ScheduledExecutorService outage = Executors.newSingleThreadScheduledExecutor();
-      Hammer.Results first = Hammer.sendTolerating(api, 6_000, 30, i -> {
-        if (i == 1_000) {
-          database.beginOutage();
-          outage.schedule(database::endOutage, 10, TimeUnit.SECONDS);
-        }
-      }, i -> issue(port, policyId, i + 1));
-      outage.shutdown();
-      outage.awaitTermination(20, TimeUnit.SECONDS);
-      Map<Integer, Long> statuses = first.responses().stream().collect(Collectors.groupingBy(Response::status, Collectors.counting()));
-
-      Eventually.await(Duration.ofSeconds(60), "the policy answers again",
-          () -> api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null).status() == 200);
-      long user = 1_000_000;
-      while (true) {
-        Response response = api.send(issue(port, policyId, user++));
-        if (response.status() == 410) {
-          break;
-        }
-        assertTrue(response.status() == 201 || response.status() == 503, () -> "unexpected " + response.body());
-      }
-      Response policy = api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null);
-      assertEquals(STOCK, policy.longField("currentIssueCount"));
-      Eventually.await(Duration.ofSeconds(30), "the read model has every coupon", () -> database.queryLong(
-          "SELECT count(*) FROM coupon_issues WHERE policy_id = " + policyId) >= STOCK);
-      assertEquals(STOCK, database.queryLong("SELECT count(*) FROM coupon_issues WHERE policy_id = " + policyId));
-      assertEquals(CouponIds.couponId(policyId, STOCK),
-          database.queryLong("SELECT max(id) FROM coupon_issues WHERE policy_id = " + policyId), "sequences are gapless");
-      Set<Long> created = first.responses().stream().filter(r -> r.status() == 201).map(r -> r.longField("couponId"))
-          .collect(Collectors.toSet());
-      for (long couponId : created) {
-        assertTrue(couponId <= CouponIds.couponId(policyId, STOCK));
-      }
+      assertExactSaleThroughAnOutage(List.of(node.httpPort()));
     }
   }
 
-  private static java.net.http.HttpRequest issue(int port, long policyId, long userId) {
+  @Test
+  void aSaleOnThreeNodesInterruptedByAnOutageIssuesExactlyItsStock() throws Exception {
+    try (Cluster3 cluster = new Cluster3(database)) {
+      assertExactSaleThroughAnOutage(cluster.httpPorts());
+    }
+  }
+
+  /**
+   * 30 buyers at once, the database refusing connections and killing its open ones for 10 s a sixth of the way in;
+   * then buyers until the policy says sold out. Every coupon answered 201 exists, the policy's count is the
+   * coupons that exist, their sequences have no gap, and sold out means exactly the stock.
+   */
+  private static void assertExactSaleThroughAnOutage(List<Integer> ports) throws Exception {
+    long policyId = api.createPolicy(ports.get(0), Map.of("maxIssueCount", STOCK, "distributionType", "FIRST_COME"));
+    Hammer.Results sale = duringAnOutage(6_000, 1_000,
+        i -> issue(ports.get(i % ports.size()), policyId, i + 1));
+    int port = ports.get(0);
+    awaitAnswering(port, "/api/coupon-policies/" + policyId);
+    long user = 1_000_000;
+    while (true) {
+      Response response = api.send(issue(ports.get((int) (user % ports.size())), policyId, user++));
+      if (response.status() == 410) {
+        break;
+      }
+      assertTrue(response.status() == 201 || response.status() == 503, () -> "unexpected " + response.body());
+    }
+    Response policy = api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null);
+    assertEquals(STOCK, policy.longField("currentIssueCount"));
+    assertEquals(0, policy.longField("remainingCount"));
+    Eventually.await(Duration.ofSeconds(60), "the read model has every coupon", () -> database.queryLong(
+        "SELECT count(*) FROM coupon_issues WHERE policy_id = " + policyId) >= STOCK);
+    assertEquals(STOCK, database.queryLong("SELECT count(*) FROM coupon_issues WHERE policy_id = " + policyId),
+        "as many coupons exist as the policy counts");
+    assertEquals(CouponIds.couponId(policyId, STOCK),
+        database.queryLong("SELECT max(id) FROM coupon_issues WHERE policy_id = " + policyId), "sequences are gapless");
+    Set<Long> acknowledged = sale.responses().stream().filter(r -> r.status() == 201)
+        .map(r -> r.longField("couponId")).collect(Collectors.toSet());
+    assertEquals(acknowledged.size(), database.queryLong("SELECT count(*) FROM coupon_issues WHERE id IN ("
+        + acknowledged.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")"),
+        "every coupon answered 201 exists");
+  }
+
+  @Test
+  void reservationsInterruptedByAnOutageEndOnceWhenRetried() throws Exception {
+    try (ServiceNode node = TestNodes.startSingle(database)) {
+      int port = node.httpPort();
+      int coupons = 150;
+      long policyId = api.createPolicy(port, Map.of("maxIssueCount", coupons, "distributionType", "DIRECT"));
+      List<Long> users = LongStream.rangeClosed(1, coupons).boxed().toList();
+      Response issued = api.send(port, "POST", "/api/coupons/direct-issue", ApiClient.adminToken(),
+          Map.of("couponPolicyId", policyId, "userIds", users));
+      assertEquals(coupons, issued.longField("successCount"));
+      List<Long> couponIds = new ArrayList<>();
+      issued.body().path("results").forEach(result -> couponIds.add(result.path("couponId").asLong()));
+
+      Hammer.Results first = duringAnOutage(coupons, 50, i -> reserve(port, couponIds.get(i), i + 1));
+      assertTrue(first.responses().stream().allMatch(r -> r.status() == 200 || r.status() == 503),
+          () -> "a reserve is done or retried: " + first.responses().stream().map(Response::status).distinct().toList());
+      awaitAnswering(port, "/api/coupons/" + couponIds.get(0));
+      for (int i = 0; i < coupons; i++) {
+        Response again = api.send(reserve(port, couponIds.get(i), i + 1));
+        assertEquals(200, again.status(), again.body()::toString);
+        assertEquals("RO-" + couponIds.get(i), again.body().path("reservationId").asText());
+        Response confirmed = api.send(port, "POST", "/api/coupons/reservations/RO-" + couponIds.get(i) + "/confirm",
+            ApiClient.serviceToken(), Map.of());
+        assertEquals("USED", confirmed.body().path("status").asText(), confirmed.body()::toString);
+      }
+      assertEquals(coupons, database.queryLong("SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Coupon|%'"
+          + " AND event_ser_manifest LIKE '%$Used'"), "each coupon used once");
+      assertEquals(coupons, database.queryLong("SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Coupon|%'"
+          + " AND event_ser_manifest LIKE '%$Reserved'"), "each coupon reserved once, retries included");
+    }
+  }
+
+  /** {@code count} requests, 30 at a time, with a 10 s database outage starting at request {@code outageAt}. */
+  private static Hammer.Results duringAnOutage(int count, int outageAt, IntFunction<HttpRequest> request)
+      throws InterruptedException {
+    ScheduledExecutorService outage = Executors.newSingleThreadScheduledExecutor();
+    try {
+      return Hammer.sendTolerating(api, count, 30, i -> {
+        if (i == outageAt) {
+          database.beginOutage();
+          outage.schedule(database::endOutage, 10, TimeUnit.SECONDS);
+        }
+      }, request);
+    } finally {
+      outage.shutdown();
+      assertTrue(outage.awaitTermination(20, TimeUnit.SECONDS));
+    }
+  }
+
+  private static void awaitAnswering(int port, String path) {
+    Eventually.await(Duration.ofSeconds(60), "the service answers again",
+        () -> api.send(port, "GET", path, ApiClient.adminToken(), null).status() == 200);
+  }
+
+  private static HttpRequest reserve(int port, long couponId, long userId) {
+    return ApiClient.request(port, "POST", "/api/coupons/reserve", ApiClient.serviceToken(), ApiClient.json(Map.of(
+        "reservationId", "RO-" + couponId, "userId", userId, "couponId", couponId, "orderAmount", 50_000,
+        "orderId", "O-" + couponId))).build();
+  }
+
+  private static HttpRequest issue(int port, long policyId, long userId) {
     return ApiClient.request(port, "POST", "/api/coupon-policies/" + policyId + "/issue", ApiClient.userToken(userId),
         ApiClient.json(Map.of("userId", userId))).build();
   }
