@@ -103,11 +103,12 @@ class DatabaseOutageTest {
           () -> "a reserve is done or retried: " + first.responses().stream().map(Response::status).distinct().toList());
       awaitAnswering(port, "/api/coupons/" + couponIds.get(0));
       for (int i = 0; i < coupons; i++) {
-        Response again = api.send(reserve(port, couponIds.get(i), i + 1));
+        long couponId = couponIds.get(i);
+        Response again = retriedWhileUnavailable(reserve(port, couponId, i + 1));
         assertEquals(200, again.status(), again.body()::toString);
-        assertEquals("RO-" + couponIds.get(i), again.body().path("reservationId").asText());
-        Response confirmed = api.send(port, "POST", "/api/coupons/reservations/RO-" + couponIds.get(i) + "/confirm",
-            ApiClient.serviceToken(), Map.of());
+        assertEquals("RO-" + couponId, again.body().path("reservationId").asText());
+        Response confirmed = retriedWhileUnavailable(ApiClient.request(port, "POST",
+            "/api/coupons/reservations/RO-" + couponId + "/confirm", ApiClient.serviceToken(), "{}").build());
         assertEquals("USED", confirmed.body().path("status").asText(), confirmed.body()::toString);
       }
       assertEquals(coupons, database.queryLong("SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Coupon|%'"
@@ -132,6 +133,16 @@ class DatabaseOutageTest {
       outage.shutdown();
       assertTrue(outage.awaitTermination(20, TimeUnit.SECONDS));
     }
+  }
+
+  /** As a client does: a 503 (Retry-After) is asked again, the same request, until the service answers. */
+  private static Response retriedWhileUnavailable(HttpRequest request) {
+    Response[] last = new Response[1];
+    Eventually.await(Duration.ofSeconds(60), "an answer other than 503 to " + request.uri(), () -> {
+      last[0] = api.send(request);
+      return last[0].status() != 503;
+    });
+    return last[0];
   }
 
   private static void awaitAnswering(int port, String path) {
