@@ -158,6 +158,9 @@ public final class TopicConsumer {
 
   private CompletionStage<Done> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     log.warn("{}/{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
-    return deadLetters.send(record, reason);
+    return deadLetters.send(record, reason).thenApply(sent -> {
+      CouponMetrics.KAFKA_DEAD_LETTERS.labelValues(record.topic().substring(settings.topicPrefix().length())).inc();
+      return sent;
+    });
   }
 }
