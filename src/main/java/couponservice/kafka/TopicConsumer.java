@@ -77,6 +77,9 @@ public final class TopicConsumer {
   }
 
   private void run() {
+    // Series from zero on, so that the first restart or dead letter is an increase that alerts can see.
+    CouponMetrics.KAFKA_CONSUMER_RESTARTS.initLabelValues(name);
+    handlers.keySet().forEach(CouponMetrics.KAFKA_DEAD_LETTERS::initLabelValues);
     RestartSettings restarts = RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = RestartSource.onFailuresWithBackoff(restarts, this::consumer)
         .viaMat(KillSwitches.single(), Keep.right())

@@ -95,6 +95,12 @@ public final class CouponMetrics {
       .labelNames("outcome")
       .register(REGISTRY);
 
+  static {
+    // From zero on, so that the first refusal or outage is an increase that alerts can see.
+    RATE_LIMIT.initLabelValues("rejected");
+    RATE_LIMIT.initLabelValues("degraded");
+  }
+
   public static final Counter RESERVATION_TIMEOUTS = Counter.builder()
       .name("coupon_reservation_timeouts_total")
       .help("Reservations released because they were not confirmed in time, as applied to the read model")
