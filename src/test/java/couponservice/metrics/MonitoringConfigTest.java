@@ -28,6 +28,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,31 @@ class MonitoringConfigTest {
   private static final Set<String> PROMQL_WORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without",
       "on", "ignoring", "group_left", "group_right", "inf", "nan");
   private static final Pattern IDENTIFIER = Pattern.compile("(?<![a-zA-Z0-9_:.])[a-zA-Z_:][a-zA-Z0-9_:]*+(?!\\s*\\()");
+
+  private static TestDatabase database;
+  private static KafkaProbe kafka;
+  private static ServiceNode node;
+
+  /** One node with enough traffic for every series to exist (see {@link #exercise}). */
+  @BeforeAll
+  static void startNode() {
+    database = TestDatabase.create();
+    kafka = new KafkaProbe(database);
+    node = TestNodes.start(TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(),
+        ConfigFactory.parseMap(Map.of(
+            "coupon.rate-limit.enabled", true,
+            "coupon.rate-limit.backend", "local",
+            "coupon.rate-limit.per-minute", 1,
+            "coupon.lifecycle.reservation-timeout", "2s"))));
+    exercise(node.httpPort(), kafka);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+    kafka.close();
+    database.close();
+  }
 
   @Test
   void theAlertRulesAndThePrometheusConfigurationPassPromtool() {
@@ -79,28 +106,39 @@ class MonitoringConfigTest {
     used.removeAll(MADE_BY_PROMETHEUS);
     assertTrue(used.size() > 20, "the names were found in the expressions: " + used);
 
-    try (TestDatabase database = TestDatabase.create();
-        KafkaProbe kafka = new KafkaProbe(database);
-        ServiceNode node = TestNodes.start(TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(),
-            ConfigFactory.parseMap(Map.of(
-                "coupon.rate-limit.enabled", true,
-                "coupon.rate-limit.backend", "local",
-                "coupon.rate-limit.per-minute", 1,
-                "coupon.lifecycle.reservation-timeout", "2s"))))) {
-      int port = node.httpPort();
-      exercise(port, kafka);
-      Set<String> missing = new TreeSet<>();
-      try {
-        Eventually.await(Duration.ofSeconds(60), "every series the monitoring uses served", () -> {
-          missing.clear();
-          missing.addAll(used);
-          missing.removeAll(servedNames(port));
-          return missing.isEmpty();
-        });
-      } catch (AssertionError timedOut) {
-        assertEquals(Set.of(), missing, "names the monitoring uses that /metrics does not serve");
-      }
+    Set<String> missing = new TreeSet<>();
+    try {
+      Eventually.await(Duration.ofSeconds(60), "every series the monitoring uses served", () -> {
+        missing.clear();
+        missing.addAll(used);
+        missing.removeAll(servedNames(node.httpPort()));
+        return missing.isEmpty();
+      });
+    } catch (AssertionError timedOut) {
+      assertEquals(Set.of(), missing, "names the monitoring uses that /metrics does not serve");
     }
+  }
+
+  @Test
+  void theNodesFiguresAreThoseOfTheNode() {
+    int port = node.httpPort();
+    Eventually.await(Duration.ofSeconds(30), "the figures of a one-node cluster and its pools", () -> {
+      String scrape = api.text(port, "/metrics");
+      return scrape.contains("pekko_cluster_members{status=\"up\"} 1.0")
+          && scrape.contains("pekko_cluster_unreachable_members 0.0")
+          && scrape.contains("hikaricp_connections_max{pool=\"journal\"} 8.0")
+          && scrape.contains("hikaricp_connections_max{pool=\"read-model\"} 8.0")
+          && scrape.contains("pekko_sharding_region_entities{entity_type=\"CouponPolicy\"} ");
+    });
+    long policy = api.createPolicy(port, Map.of("maxIssueCount", 3));
+    String remaining = "coupon_policy_remaining{policy=\"" + policy + "\"} ";
+    assertEquals(201, api.issue(port, policy, 61, null).status());
+    Eventually.await(Duration.ofSeconds(30), "the policy's remaining stock",
+        () -> api.text(port, "/metrics").contains(remaining + "2.0"));
+    assertEquals(200, api.send(port, "POST", "/api/coupon-policies/" + policy + "/deactivate", ApiClient.adminToken(),
+        null).status());
+    Eventually.await(Duration.ofSeconds(30), "a deactivated policy's series gone",
+        () -> !api.text(port, "/metrics").contains(remaining));
   }
 
   /** Enough traffic for every series to exist: issues, a rate-limit refusal, a 404, a timed-out reservation, a dead letter. */
