@@ -16,15 +16,23 @@ import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What the HTTP server answers every request with: the route table's endpoint for it, or the contract's error
  * body — 404 for an unknown path, 405 for another method, 400 for a path id that is not one, the refusal of the
  * operation, and 503 (logged, no internals) for anything unexpected. Every answer carries the request's
- * {@code X-Request-Id} and is counted and timed by route template.
+ * {@code X-Request-Id} and is counted and timed by route template. The id is in the logging MDC while the request
+ * is dispatched and answered, so every line the HTTP layer logs for it carries it; the access log
+ * ({@code couponservice.access}) writes one line per answered request.
  */
 public final class ApiHandler {
   static final String REQUEST_ID = "X-Request-Id";
+  /** The MDC key under which every log line of a request carries its X-Request-Id. */
+  public static final String REQUEST_ID_KEY = "requestId";
+  private static final Logger access = LoggerFactory.getLogger("couponservice.access");
   private static final char[] ID_ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
@@ -51,35 +59,61 @@ public final class ApiHandler {
     long started = System.nanoTime();
     String requestId = request.getHeader(REQUEST_ID).map(h -> h.value())
         .filter(ApiRequest::isVisibleAscii).orElseGet(ApiHandler::newRequestId);
-    HttpMethod method = request.method();
-    Router.Match match = router.match(method, request.getUri().path());
-    Endpoint endpoint = null;
-    CompletionStage<HttpResponse> response;
-    Responses responses = http.responses();
-    if (match instanceof Router.Found found) {
-      endpoint = found.endpoint();
-      response = answer(found, new ApiRequest(request, found.parameters(), requestId, http, materializer));
-    } else if (match instanceof Router.NotAnId notAnId) {
-      endpoint = notAnId.endpoint();
-      response = CompletableFuture.completedFuture(responses.error(ErrorCode.VALIDATION_FAILED,
-          notAnId.parameter() + " must be a positive integer id"));
-    } else if (match instanceof Router.MethodNotAllowed notAllowed) {
-      endpoint = notAllowed.endpoint();
-      response = CompletableFuture.completedFuture(responses.error(ErrorCode.METHOD_NOT_ALLOWED,
-              "the method is not allowed here; allowed: "
-                  + notAllowed.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")))
-          .addHeader(Allow.create(notAllowed.allowed().toArray(HttpMethod[]::new))));
-    } else {
-      response = CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such route"));
+    // Every line logged while this thread works on the request carries its id; so does its completion below.
+    MDC.put(REQUEST_ID_KEY, requestId);
+    try {
+      HttpMethod method = request.method();
+      Router.Match match = router.match(method, request.getUri().path());
+      Endpoint endpoint = null;
+      CompletionStage<HttpResponse> response;
+      Responses responses = http.responses();
+      if (match instanceof Router.Found found) {
+        endpoint = found.endpoint();
+        response = answer(found, new ApiRequest(request, found.parameters(), requestId, http, materializer));
+      } else if (match instanceof Router.NotAnId notAnId) {
+        endpoint = notAnId.endpoint();
+        response = CompletableFuture.completedFuture(responses.error(ErrorCode.VALIDATION_FAILED,
+            notAnId.parameter() + " must be a positive integer id"));
+      } else if (match instanceof Router.MethodNotAllowed notAllowed) {
+        endpoint = notAllowed.endpoint();
+        response = CompletableFuture.completedFuture(responses.error(ErrorCode.METHOD_NOT_ALLOWED,
+                "the method is not allowed here; allowed: "
+                    + notAllowed.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")))
+            .addHeader(Allow.create(notAllowed.allowed().toArray(HttpMethod[]::new))));
+      } else {
+        response = CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such route"));
+      }
+      String template = endpoint == null ? "unmatched" : endpoint.template();
+      List<HttpHeader> headers = new ArrayList<>(endpoint == null ? List.of() : endpoint.headers());
+      headers.add(RawHeader.create(REQUEST_ID, requestId));
+      return response.handle((answered, failure) -> {
+        MDC.put(REQUEST_ID_KEY, requestId);
+        try {
+          HttpResponse result = failure == null ? answered : responses.failure(failure);
+          int status = result.status().intValue();
+          CouponMetrics.observeRequest(template, method.name(), status, started);
+          logAccess(method.name(), template, status, started);
+          return result.addHeaders(headers);
+        } finally {
+          MDC.remove(REQUEST_ID_KEY);
+        }
+      });
+    } finally {
+      MDC.remove(REQUEST_ID_KEY);
     }
-    String template = endpoint == null ? "unmatched" : endpoint.template();
-    List<HttpHeader> headers = new ArrayList<>(endpoint == null ? List.of() : endpoint.headers());
-    headers.add(RawHeader.create(REQUEST_ID, requestId));
-    return response.handle((answered, failure) -> {
-      HttpResponse result = failure == null ? answered : responses.failure(failure, requestId);
-      CouponMetrics.observeRequest(template, method.name(), result.status().intValue(), started);
-      return result.addHeaders(headers);
-    });
+  }
+
+  /** One line per answered request when the access log is on ({@code COUPON_ACCESS_LOG=on}, conf/logback.xml). */
+  private static void logAccess(String method, String template, int status, long startedNanos) {
+    if (access.isInfoEnabled()) {
+      double millis = Math.round((System.nanoTime() - startedNanos) / 1e5) / 10.0;
+      access.atInfo()
+          .addKeyValue("method", method)
+          .addKeyValue("route", template)
+          .addKeyValue("status", status)
+          .addKeyValue("durationMs", millis)
+          .log("{} {} {} {} ms", method, template, status, millis);
+    }
   }
 
   /** The operation's answer; a refusal (CouponException) it throws before answering becomes the error response. */

@@ -16,7 +16,6 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /** Builds the HTTP responses of the API: JSON bodies and the contract's error body. */
 public final class Responses {
@@ -59,10 +58,10 @@ public final class Responses {
   }
 
   /**
-   * A failure of request {@code requestId}'s processing: a refusal we raised, or an entity that did not answer;
-   * anything else is logged with the request id and answered without internals.
+   * A failure of a request's processing: a refusal we raised, or an entity that did not answer; anything else is
+   * logged (with the request id the caller keeps in the MDC) and answered without internals.
    */
-  public HttpResponse failure(Throwable failure, String requestId) {
+  public HttpResponse failure(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof CouponException refusal) {
       return error(refusal);
@@ -70,12 +69,7 @@ public final class Responses {
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return error(ErrorCode.SERVICE_UNAVAILABLE, "the service is overloaded or a node is unavailable; retry later");
     }
-    MDC.put("requestId", requestId);
-    try {
-      log.error("Request failed", cause);
-    } finally {
-      MDC.remove("requestId");
-    }
+    log.error("Request failed", cause);
     return error(ErrorCode.SERVICE_UNAVAILABLE, "the request could not be completed; retry later");
   }
 

@@ -77,6 +77,9 @@ public final class TopicConsumer {
   }
 
   private void run() {
+    // Series from zero on, so that the first restart or dead letter is an increase that alerts can see.
+    CouponMetrics.KAFKA_CONSUMER_RESTARTS.initLabelValues(name);
+    handlers.keySet().forEach(CouponMetrics.KAFKA_DEAD_LETTERS::initLabelValues);
     RestartSettings restarts = RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = RestartSource.onFailuresWithBackoff(restarts, this::consumer)
         .viaMat(KillSwitches.single(), Keep.right())
@@ -158,6 +161,9 @@ public final class TopicConsumer {
 
   private CompletionStage<Done> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     log.warn("{}/{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
-    return deadLetters.send(record, reason);
+    return deadLetters.send(record, reason).thenApply(sent -> {
+      CouponMetrics.KAFKA_DEAD_LETTERS.labelValues(record.topic().substring(settings.topicPrefix().length())).inc();
+      return sent;
+    });
   }
 }

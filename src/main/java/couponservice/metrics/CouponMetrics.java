@@ -2,17 +2,26 @@ package couponservice.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The service's Prometheus metrics, one set per JVM (the client library's usual static registration),
  * served by {@code GET /metrics}. Coupon counts are counted where the read model applies the events, so
- * every event is counted once in the cluster, on the node running its projection slice.
+ * every event is counted once in the cluster, on the node running its projection slice. Operators' dashboards and
+ * alerts ({@code monitoring/}) use these names; a test checks that every name they use is served.
+ *
+ * <p>Sections: requests, coupons, journal and projections, Kafka, rate limit, policies' stock, connection pools,
+ * cluster, JVM. Bulk issuance jobs' progress is to be its own section, beside the policies' stock.
  */
 public final class CouponMetrics {
   private CouponMetrics() {}
@@ -74,11 +83,116 @@ public final class CouponMetrics {
       .labelNames("consumer")
       .register(REGISTRY);
 
+  public static final Counter KAFKA_DEAD_LETTERS = Counter.builder()
+      .name("kafka_dead_letters_total")
+      .help("Consumed records sent to their dead-letter topic ({topic}.DLQ), by the topic they were consumed from")
+      .labelNames("topic")
+      .register(REGISTRY);
+
   public static final Counter RATE_LIMIT = Counter.builder()
       .name("issue_rate_limit_total")
       .help("Issuance rate-limit decisions that were not a plain allow: rejected, degraded (limiter unavailable)")
       .labelNames("outcome")
       .register(REGISTRY);
+
+  static {
+    // From zero on, so that the first refusal or outage is an increase that alerts can see.
+    RATE_LIMIT.initLabelValues("rejected");
+    RATE_LIMIT.initLabelValues("degraded");
+  }
+
+  public static final Counter RESERVATION_TIMEOUTS = Counter.builder()
+      .name("coupon_reservation_timeouts_total")
+      .help("Reservations released because they were not confirmed in time, as applied to the read model")
+      .register(REGISTRY);
+
+  // Policies' stock, as the live statistics read it from the read model once a second.
+
+  public static final Gauge POLICY_REMAINING = Gauge.builder()
+      .name("coupon_policy_remaining")
+      .help("Coupons an active policy with a maxIssueCount can still issue (0: sold out), from the read model")
+      .labelNames("policy")
+      .register(REGISTRY);
+
+  private static final Set<String> policiesWithStock = new HashSet<>();
+
+  /**
+   * The remaining stock of every active policy that has a limit, by policy id. Policies missing from
+   * {@code remainingByPolicy} (deactivated, or unlimited) lose their series, so the label set stays that of the
+   * active policies.
+   */
+  public static synchronized void policiesRemaining(Map<Long, Long> remainingByPolicy) {
+    Set<String> current = new HashSet<>();
+    remainingByPolicy.forEach((policy, remaining) -> {
+      String label = Long.toString(policy);
+      current.add(label);
+      POLICY_REMAINING.labelValues(label).set(remaining);
+    });
+    policiesWithStock.removeAll(current);
+    policiesWithStock.forEach(POLICY_REMAINING::remove);
+    policiesWithStock.clear();
+    policiesWithStock.addAll(current);
+  }
+
+  // Connection pools: the journal's and the read model's (ConnectionPools), read at each scrape.
+
+  static {
+    GaugeWithCallback.builder()
+        .name("hikaricp_connections_active")
+        .help("Connections in use, by pool (journal, read-model)")
+        .labelNames("pool")
+        .callback(callback -> ConnectionPools.each((pool, bean) -> callback.call(bean.getActiveConnections(), pool)))
+        .register(REGISTRY);
+    GaugeWithCallback.builder()
+        .name("hikaricp_connections_idle")
+        .help("Connections open and not in use, by pool")
+        .labelNames("pool")
+        .callback(callback -> ConnectionPools.each((pool, bean) -> callback.call(bean.getIdleConnections(), pool)))
+        .register(REGISTRY);
+    GaugeWithCallback.builder()
+        .name("hikaricp_connections_pending")
+        .help("Threads waiting for a connection, by pool")
+        .labelNames("pool")
+        .callback(callback -> ConnectionPools.each((pool, bean) -> callback.call(bean.getThreadsAwaitingConnection(), pool)))
+        .register(REGISTRY);
+    GaugeWithCallback.builder()
+        .name("hikaricp_connections_max")
+        .help("The most connections the pool opens, by pool")
+        .labelNames("pool")
+        .callback(callback -> ConnectionPools.eachMaximum((pool, max) -> callback.call(max, pool)))
+        .register(REGISTRY);
+  }
+
+  // Cluster membership and sharding as this node sees them (ClusterMetrics polls them).
+
+  public static final Gauge CLUSTER_MEMBERS = Gauge.builder()
+      .name("pekko_cluster_members")
+      .help("Cluster members by status (joining, weakly_up, up, leaving, exiting, down, removed, ...), as this node sees them")
+      .labelNames("status")
+      .register(REGISTRY);
+
+  public static final Gauge CLUSTER_UNREACHABLE_MEMBERS = Gauge.builder()
+      .name("pekko_cluster_unreachable_members")
+      .help("Members this node's failure detector (or another member's) marks unreachable")
+      .register(REGISTRY);
+
+  public static final Gauge SHARDING_SHARDS = Gauge.builder()
+      .name("pekko_sharding_region_shards")
+      .help("Shards hosted by this node's region, by entity type")
+      .labelNames("entity_type")
+      .register(REGISTRY);
+
+  public static final Gauge SHARDING_ENTITIES = Gauge.builder()
+      .name("pekko_sharding_region_entities")
+      .help("Entities alive in this node's region, by entity type")
+      .labelNames("entity_type")
+      .register(REGISTRY);
+
+  // The JVM: memory pools, GC pauses (jvm_gc_collection_seconds), threads, class loading, buffer pools.
+
+  static {
+    JvmMetrics.builder().register(REGISTRY);
+  }
 
   /** Every metric of this JVM in the Prometheus text format. */
   public static byte[] scrape() {

@@ -6,8 +6,12 @@ import com.typesafe.config.ConfigFactory;
 import couponservice.StartupException;
 import couponservice.auth.Role;
 import couponservice.auth.TokenMinter;
+import couponservice.operations.LogSettings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts one node: {@code java -jar target/coupon-service.jar}, profile from COUPON_PROFILE (dev by default). */
 public final class Main {
@@ -22,9 +26,12 @@ public final class Main {
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
     String profile = System.getenv().getOrDefault("COUPON_PROFILE", "dev");
+    LogSettings logging;
     ServiceNode node;
     Config config;
     try {
+      // Before anything logs: logback reads the same variables when it starts.
+      logging = LogSettings.fromEnvironment(System.getenv());
       config = ServiceConfig.load(profile, ConfigFactory.empty(), System.getenv());
       node = ServiceNode.start(config);
     } catch (StartupException e) {
@@ -35,12 +42,21 @@ public final class Main {
       return;
     }
     String host = config.getString("coupon.http.interface");
-    System.out.println("coupon-service (" + profile + ") listening on http://"
+    List<String> started = new ArrayList<>();
+    started.add("coupon-service (" + profile + ") listening on http://"
         + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + node.httpPort());
     if (profile.equals("dev")) {
       String token = new TokenMinter(config.getString("coupon.auth.jwt-secret"))
           .mint("dev-admin", List.of(Role.ADMIN), Duration.ofDays(30));
-      System.out.println("dev ADMIN token (30 days): " + token);
+      started.add("dev ADMIN token (30 days): " + token);
+    }
+    // The last lines of a start: libraries log only warnings after it (conf/logback.xml). With JSON logs they are
+    // log lines too, so that every line of the output is one JSON object.
+    if (logging.json()) {
+      Logger log = LoggerFactory.getLogger(Main.class);
+      started.forEach(log::info);
+    } else {
+      started.forEach(System.out::println);
     }
   }
 

@@ -13,6 +13,7 @@ import couponservice.kafka.EmbeddedKafka;
 import couponservice.kafka.KafkaSettings;
 import couponservice.kafka.KafkaStreams;
 import couponservice.kafka.Topics;
+import couponservice.metrics.NodeMetrics;
 import couponservice.operations.ApiReadiness;
 import couponservice.operations.ClusterFormation;
 import couponservice.operations.DatabaseReadiness;
@@ -100,6 +101,7 @@ public final class ServiceNode implements AutoCloseable {
       IssueRateLimiter.closeWith(system, rateLimiter);
       ReadSide.createSchema(system, database, settings.coupons());
       DatabaseReadiness.register(Adapter.toClassic(system), database);
+      NodeMetrics.start(system, database.dataSource());
       await(ClusterFormation.start(system, config),
           "starting the management endpoint on port " + config.getInt("pekko.management.http.port"));
       HttpApi http = startFeatures(system, config, settings, authenticator, rateLimiter, kafka, database, clock);

@@ -184,7 +184,8 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<O
       batches.add(USE_COUPON, used.couponId(), used.usedAt(), version);
       endReservation(batches, used.reservationId(), "CONFIRMED", used.usedAt());
     } else if (event instanceof Released released) {
-      statistics.released(CouponIds.policyIdOf(released.couponId()));
+      statistics.released(CouponIds.policyIdOf(released.couponId()),
+          released.reason() == EndReason.RESERVATION_TIMEOUT);
       updateCoupon(batches, released.couponId(), version, CouponStatus.ISSUED, null, released.at());
       endReservation(batches, released.reservationId(),
           released.reason() == EndReason.RESERVATION_TIMEOUT ? "EXPIRED" : "CANCELLED", released.at());

@@ -40,6 +40,7 @@ final class StatisticsDeltas {
   private long issued;
   private long reserved;
   private long released;
+  private long timedOut;
   private long used;
   private long expired;
   private long cancelled;
@@ -55,9 +56,12 @@ final class StatisticsDeltas {
     reserved++;
   }
 
-  void released(long policyId) {
+  void released(long policyId, boolean timedOut) {
     policy(policyId).reserved--;
     released++;
+    if (timedOut) {
+      this.timedOut++;
+    }
   }
 
   /** RESERVED → USED. */
@@ -138,6 +142,9 @@ final class StatisticsDeltas {
     count("used", used);
     count("expired", expired);
     count("cancelled", cancelled);
+    if (timedOut > 0) {
+      CouponMetrics.RESERVATION_TIMEOUTS.inc(timedOut);
+    }
   }
 
   private static void count(String event, long n) {

@@ -1,9 +1,12 @@
 package couponservice.stats;
 
+import couponservice.metrics.CouponMetrics;
 import couponservice.readside.StatisticsReadModel;
 import couponservice.readside.StatisticsReadModel.LivePolicy;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -42,9 +45,20 @@ public final class LiveStatistics {
         .toMat(BroadcastHub.of(listClass(), 2), Keep.right())
         .run(system);
     LiveStatistics live = new LiveStatistics(hub);
-    // Keeps the hub draining while no one listens, and remembers the latest figures for new subscribers.
-    hub.runWith(Sink.foreach(stats -> live.latest = stats), system);
+    // Keeps the hub draining while no one listens, remembers the latest figures for new subscribers, and gives
+    // /metrics each active policy's remaining stock (the sold-out signal).
+    hub.runWith(Sink.foreach(stats -> {
+      live.latest = stats;
+      CouponMetrics.policiesRemaining(remainingByPolicy(stats));
+    }), system);
     return live;
+  }
+
+  private static Map<Long, Long> remainingByPolicy(List<PolicyStats> stats) {
+    Map<Long, Long> remaining = new HashMap<>();
+    stats.stream().filter(policy -> policy.remaining() != null)
+        .forEach(policy -> remaining.put(policy.policyId(), policy.remaining()));
+    return remaining;
   }
 
   @SuppressWarnings("unchecked")

@@ -104,6 +104,16 @@ public final class ApiClient implements AutoCloseable, AfterAllCallback {
     }
   }
 
+  /** The body of {@code GET path} as text, for answers that are not JSON ({@code /metrics}); fails unless 200. */
+  public String text(int port, String path) {
+    HttpResponse<String> raw = client.sendAsync(request(port, "GET", path, null, null).build(),
+        HttpResponse.BodyHandlers.ofString()).join();
+    if (raw.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " answered " + raw.statusCode());
+    }
+    return raw.body();
+  }
+
   private static Response toResponse(HttpResponse<String> raw) {
     JsonNode body;
     try {

@@ -50,12 +50,19 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** A node of the dev profile: H2 files in {@code dataDir}, its in-process Kafka broker on a free port. */
   public static ServiceProcess startDev(String name, Path dataDir) {
-    return start(name, Map.of(
+    return startDev(name, dataDir, Map.of());
+  }
+
+  /** The same with {@code environment} added (e.g. the logging variables). */
+  public static ServiceProcess startDev(String name, Path dataDir, Map<String, String> environment) {
+    Map<String, String> dev = new HashMap<>(Map.of(
         "COUPON_PROFILE", "dev",
         "COUPON_DATA_DIR", dataDir.toString(),
         "COUPON_DEV_KAFKA_PORT", Integer.toString(TestNodes.freePort()),
         // Off, as TestDatabase.config() has it for the prod profile: the rate limit has tests of its own.
-        "COUPON_RATE_LIMIT_ENABLED", "false"), ConfigFactory.empty());
+        "COUPON_RATE_LIMIT_ENABLED", "false"));
+    dev.putAll(environment);
+    return start(name, dev, ConfigFactory.empty());
   }
 
   /**
@@ -137,7 +144,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private String logText() {
+  /** Everything the process wrote so far (stdout and stderr). */
+  public String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
