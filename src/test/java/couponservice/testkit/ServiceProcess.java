@@ -65,18 +65,24 @@ public final class ServiceProcess implements AutoCloseable {
     return start(name, dev, ConfigFactory.empty());
   }
 
+  private static ServiceProcess start(String name, Map<String, String> environment, Config settings) {
+    // The service's own logging (INFO), not the quieter logback-test.xml on the test classpath.
+    return start(name, environment, settings, "logback.xml");
+  }
+
   /**
    * Starts {@code java couponservice.node.Main} with {@code environment} and {@code settings} as system properties
-   * (settings without an environment variable), signing tokens with the tests' secret, and returns at once.
+   * (settings without an environment variable), logging as {@code logbackConfiguration} says, signing tokens with
+   * the tests' secret, and returns at once.
    */
-  private static ServiceProcess start(String name, Map<String, String> environment, Config settings) {
+  public static ServiceProcess start(String name, Map<String, String> environment, Config settings,
+      String logbackConfiguration) {
     int httpPort = TestNodes.freePort();
     int managementPort = TestNodes.freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        // The service's own logging (INFO), not the quieter logback-test.xml on the test classpath.
-        "-Dlogback.configurationFile=logback.xml",
+        "-Dlogback.configurationFile=" + logbackConfiguration,
         "-Dcoupon.http.interface=127.0.0.1",
         "-Dpekko.management.http.bind-hostname=127.0.0.1"));
     settings.entrySet().forEach(setting -> command.add("-D" + setting.getKey() + "=" + setting.getValue().unwrapped()));
@@ -133,15 +139,28 @@ public final class ServiceProcess implements AutoCloseable {
     process.destroy();
   }
 
-  public void awaitExit(Duration timeout) {
+  /** Waits for the process to end; returns its exit code. */
+  public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("the service process did not exit within " + timeout);
+        throw new AssertionError("the service process did not exit within " + timeout + ":\n" + logText());
       }
+      return process.exitValue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting for the service process to exit", e);
     }
+  }
+
+  /** Waits until the process has written {@code text}; fails at once if it exits without. */
+  public void awaitLog(String text, Duration timeout) {
+    Eventually.await(timeout, "the service process writing '" + text + "'", () -> {
+      String written = logText();
+      if (!process.isAlive() && !written.contains(text)) {
+        throw new AssertionError("the service process exited with " + process.exitValue() + ":\n" + written);
+      }
+      return written.contains(text);
+    });
   }
 
   /** Everything the process wrote so far (stdout and stderr). */
