@@ -47,8 +47,8 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The admin console in headless Chromium against a real node: signing in, creating policies (the API's validation
- * shown at the field), the live dashboard, refusal of a USER token, the API reference, and no Content-Security-Policy
- * violation or script error on any page.
+ * shown at the field), the live dashboard, replaying a dead letter, refusal of a USER token, the API reference, and no
+ * Content-Security-Policy violation or script error on any page.
  */
 class AdminConsoleTest {
   @RegisterExtension
@@ -401,7 +401,6 @@ class AdminConsoleTest {
   }
 
   @Test
-  @Disabled("needs the issuance-jobs / dead-letters endpoints")
   void aDeadLetterIsReplayed() {
     try (KafkaProbe kafka = new KafkaProbe(database)) {
       kafka.produce(Topics.PAYMENT_COMPLETED, "console-test", "{\"this is\": \"not a payment event\"}");
