@@ -6,6 +6,7 @@ import couponservice.StartupException;
 import couponservice.auth.Authenticator;
 import couponservice.coupon.Coupons;
 import couponservice.issuance.CouponCodeDirectory;
+import couponservice.jobs.IssuanceJobs;
 import couponservice.policy.Policies;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.readside.ReadSide;
@@ -32,7 +33,8 @@ public final class HttpApi {
   private HttpApi() {}
 
   public static ServerBinding start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
-      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter)
+      Policies policies, Coupons coupons, IssuanceJobs jobs, ReadSide readSide, LiveStatistics live,
+      IssueRateLimiter rateLimiter)
       throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Responses responses = new Responses(clock);
@@ -45,6 +47,8 @@ public final class HttpApi {
         new CouponEndpoints(http, coupons).endpoints(),
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
+        new JobEndpoints(http, jobs, policies, readSide.jobs(), config.getBytes("coupon.http.max-job-body-bytes"))
+            .endpoints(),
         new ServiceEndpoints(responses).endpoints(),
         new ConsoleEndpoints().endpoints()));
     String host = config.getString("coupon.http.interface");
