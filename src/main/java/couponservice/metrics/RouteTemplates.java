@@ -40,7 +40,11 @@ public final class RouteTemplates {
       "/api/coupons/{couponId}",
       "/api/coupons/{couponId}/cancel",
       "/api/statistics/daily",
-      "/api/statistics/stream");
+      "/api/statistics/stream",
+      "/api/issuance-jobs",
+      "/api/issuance-jobs/{jobId}",
+      "/api/issuance-jobs/{jobId}/results",
+      "/api/issuance-jobs/{jobId}/cancel");
 
   private static final List<String[]> SEGMENTS = TEMPLATES.stream().map(RouteTemplates::segments).toList();
 

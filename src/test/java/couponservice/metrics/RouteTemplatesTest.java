@@ -16,6 +16,7 @@ class RouteTemplatesTest {
       "/api/coupon-policies/3/issue, /api/coupon-policies/{policyId}/issue",
       "/api/coupon-policies, /api/coupon-policies",
       "/metrics, /metrics",
+      "/api/issuance-jobs/223876487908434/results, /api/issuance-jobs/{jobId}/results",
       "/wp-login.php, unmatched",
       "/api/coupons/1/2/3, unmatched",
       "/api/coupons/, unmatched"})
