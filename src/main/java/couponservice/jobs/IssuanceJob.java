@@ -337,14 +337,21 @@ public final class IssuanceJob
   }
 
   private ReplyEffect<Event, JobState> onStartRecorded(Running state, StartRecorded answered) {
-    asking = false;
-    if (answered.outcome() instanceof Outcome.Rejected<PolicyView> refused) {
-      retryLater("recording its start", refused);
-    } else {
+    if (recorded(answered.outcome(), "recording its start")) {
       startRecorded = true;
       advance(state);
     }
     return Effect().noReply();
+  }
+
+  /** Whether the policy recorded a step; if not, it is asked again after the backoff. */
+  private boolean recorded(Outcome<PolicyView> outcome, String step) {
+    asking = false;
+    if (outcome instanceof Outcome.Rejected<PolicyView> refused) {
+      retryLater(step, refused);
+      return false;
+    }
+    return true;
   }
 
   private ReplyEffect<Event, JobState> onChunkAnswered(Running state, ChunkAnswered answered) {
@@ -419,12 +426,7 @@ public final class IssuanceJob
   }
 
   private ReplyEffect<Event, JobState> onEndRecorded(Ended state, EndRecorded answered) {
-    asking = false;
-    if (answered.outcome() instanceof Outcome.Rejected<PolicyView> refused) {
-      retryLater("recording its end", refused);
-    } else {
-      endRecorded = true;
-    }
+    endRecorded = recorded(answered.outcome(), "recording its end");
     return Effect().noReply();
   }
 

@@ -29,15 +29,7 @@ public final class JobReadModel {
 
   /** Jobs with an id below {@code beforeId} (all when null), newest first, at most {@code limit}. */
   public Page<JobView> list(Long beforeId, int limit) throws SQLException {
-    String sql = "SELECT * FROM issuance_jobs" + (beforeId == null ? "" : " WHERE job_id < ?")
-        + " ORDER BY job_id DESC LIMIT ?";
-    return Page.of(Rows.list(database.dataSource(), sql, statement -> {
-      int index = 1;
-      if (beforeId != null) {
-        statement.setLong(index++, beforeId);
-      }
-      statement.setInt(index, limit + 1);
-    }, JobReadModel::jobOf), limit);
+    return Rows.newestFirst(database.dataSource(), "issuance_jobs", "job_id", beforeId, limit, JobReadModel::jobOf);
   }
 
   /**

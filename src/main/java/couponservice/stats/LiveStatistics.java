@@ -40,12 +40,10 @@ public final class LiveStatistics {
 
   public static LiveStatistics start(ActorSystem<?> system, StatisticsReadModel readModel, JobReadModel jobReadModel,
       Executor blocking, Duration interval) {
-    LiveStatsTracker policyTracker = new LiveStatsTracker();
-    JobProgressTracker jobTracker = new JobProgressTracker();
     return new LiveStatistics(
-        Feed.start(system, interval, blocking, readModel::activePolicies, policyTracker::next),
+        Feed.start(system, interval, blocking, readModel::activePolicies, LiveStatsTracker.policies()::next),
         Feed.start(system, interval, blocking, () -> jobReadModel.active(Instant.now().minus(ENDED_JOBS_SHOWN)),
-            jobTracker::next));
+            LiveStatsTracker.jobs()::next));
   }
 
   /**
