@@ -25,6 +25,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class IssuanceJobTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final SnapshotTestKit snapshots = SnapshotTestKit.create(testKit.system());
   private static final JobSettings SETTINGS = new JobSettings(2, Duration.ofSeconds(5), Duration.ofMillis(20),
       Duration.ofMillis(40), Duration.ofSeconds(30), 1);
   private static final Duration QUIET = Duration.ofMillis(200);
@@ -262,5 +264,14 @@ class IssuanceJobTest {
     assertEquals(List.of(0L, 1L, 2L), chunks.stream().map(IssuanceJob.ChunkProcessed::chunk).toList(),
         "each chunk recorded once");
     assertEquals(List.of(0, 2, 4), chunks.stream().map(IssuanceJob.ChunkProcessed::firstPosition).toList());
+
+    // Ended, it comes back from its snapshot (without its user list), and only makes sure the policy recorded the end.
+    assertEquals(List.of(JobState.Ended.class), snapshots.persistedInStorage("IssuanceJob|4").stream()
+        .<Class<?>>map(snapshot -> snapshot.second().getClass()).toList());
+    testKit.stop(restarted);
+    ActorRef<IssuanceJob.Command> again = spawn(4);
+    policy.next("ended COMPLETED 4/1").answer().complete(Outcome.ok(null));
+    assertEquals(view, get(again));
+    policy.assertNoCall();
   }
 }
