@@ -242,7 +242,7 @@ public final class IssuanceJob
     return Outcome.rejected(ErrorCode.JOB_NOT_FOUND, "issuance job " + jobId + " does not exist");
   }
 
-  private static Outcome.Rejected<JobView> otherSubmission(long jobId) {
+  private Outcome.Rejected<JobView> otherSubmission() {
     return new Outcome.Rejected<>(ErrorCode.CONCURRENT_MODIFICATION, "job id " + jobId + " belongs to another job");
   }
 
@@ -256,7 +256,7 @@ public final class IssuanceJob
 
   private ReplyEffect<Event, JobState> onAddUsers(Submitting state, AddUsers cmd) {
     if (!state.submissionId().equals(cmd.submissionId())) {
-      return Effect().reply(cmd.replyTo(), otherSubmission(jobId).cast());
+      return Effect().reply(cmd.replyTo(), otherSubmission().cast());
     }
     if (cmd.part() < state.parts().size()) {
       return Effect().reply(cmd.replyTo(), Outcome.ok(state.received()));
@@ -271,12 +271,12 @@ public final class IssuanceJob
   private ReplyEffect<Event, JobState> repeatedPart(JobState.Header header, AddUsers cmd) {
     return header.submissionId().equals(cmd.submissionId())
         ? Effect().reply(cmd.replyTo(), Outcome.ok(header.totalRequested()))
-        : Effect().reply(cmd.replyTo(), otherSubmission(jobId).cast());
+        : Effect().reply(cmd.replyTo(), otherSubmission().cast());
   }
 
   private ReplyEffect<Event, JobState> onStart(Submitting state, Start cmd) {
     if (!state.submissionId().equals(cmd.submissionId())) {
-      return Effect().reply(cmd.replyTo(), otherSubmission(jobId));
+      return Effect().reply(cmd.replyTo(), otherSubmission());
     }
     if (state.received() != cmd.totalRequested()) {
       return Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.VALIDATION_FAILED,
@@ -297,7 +297,7 @@ public final class IssuanceJob
   private ReplyEffect<Event, JobState> repeatedStart(JobState state, JobState.Header header, Start cmd) {
     return header.submissionId().equals(cmd.submissionId())
         ? Effect().reply(cmd.replyTo(), Outcome.ok(view(state)))
-        : Effect().reply(cmd.replyTo(), otherSubmission(jobId));
+        : Effect().reply(cmd.replyTo(), otherSubmission());
   }
 
   // ---- running ----
