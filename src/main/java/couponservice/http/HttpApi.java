@@ -7,6 +7,7 @@ import couponservice.auth.Authenticator;
 import couponservice.coupon.Coupons;
 import couponservice.deadletter.DeadLetterOffice;
 import couponservice.issuance.CouponCodeDirectory;
+import couponservice.jobs.IssuanceJobs;
 import couponservice.policy.Policies;
 import couponservice.policy.PolicyHistory;
 import couponservice.ratelimit.IssueRateLimiter;
@@ -36,8 +37,8 @@ public record HttpApi(ServerBinding binding, List<String> routes) {
   private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(10);
 
   public static HttpApi start(ActorSystem<?> system, Config config, Authenticator authenticator, Clock clock,
-      Policies policies, Coupons coupons, ReadSide readSide, LiveStatistics live, IssueRateLimiter rateLimiter,
-      DeadLetterOffice deadLetters) throws StartupException {
+      Policies policies, Coupons coupons, IssuanceJobs jobs, ReadSide readSide, LiveStatistics live,
+      IssueRateLimiter rateLimiter, DeadLetterOffice deadLetters) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Responses responses = new Responses(clock);
     HttpContext http = new HttpContext(authenticator, responses, config.getDuration("coupon.http.ask-timeout"),
@@ -50,6 +51,8 @@ public record HttpApi(ServerBinding binding, List<String> routes) {
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
         new PolicyHistoryEndpoints(http, new PolicyHistory(system)).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
+        new JobEndpoints(http, jobs, policies, readSide.jobs(), config.getBytes("coupon.http.max-job-body-bytes"))
+            .endpoints(),
         new DeadLetterEndpoints(http, deadLetters).endpoints(),
         new ServiceEndpoints(responses).endpoints(),
         new ConsoleEndpoints().endpoints()));

@@ -65,15 +65,21 @@ public final class StatisticsEndpoints {
     }
   }
 
-  /** One {@code stats} event per active policy whenever the figures change; heartbeats keep proxies open. */
+  /**
+   * One {@code stats} event per active policy whenever the figures change, and one {@code job} event per bulk job
+   * running or just ended whenever one moves; heartbeats keep proxies open.
+   */
   private CompletionStage<HttpResponse> stream(ApiRequest request) {
     request.caller().requireAdmin();
     return CompletableFuture.completedFuture(HttpResponse.create().withEntity(HttpEntities.create(
         ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM),
-        live.updates()
-            .mapConcat(policies -> policies)
-            .map(stats -> ByteString.fromString("event: stats\ndata: "
-                + new String(Json.write(stats), StandardCharsets.UTF_8) + "\n\n"))
+        live.updates().mapConcat(policies -> policies).map(stats -> event("stats", stats))
+            .merge(live.jobUpdates().mapConcat(jobs -> jobs).map(job -> event("job", job)))
             .keepAlive(HEARTBEAT, () -> HEARTBEAT_LINE))));
+  }
+
+  private static ByteString event(String name, Object data) {
+    return ByteString.fromString("event: " + name + "\ndata: " + new String(Json.write(data), StandardCharsets.UTF_8)
+        + "\n\n");
   }
 }

@@ -9,6 +9,8 @@ import couponservice.coupon.CouponSettings;
 import couponservice.coupon.Coupons;
 import couponservice.deadletter.DeadLetterOffice;
 import couponservice.http.HttpApi;
+import couponservice.jobs.IssuanceJobs;
+import couponservice.jobs.JobSettings;
 import couponservice.kafka.EmbeddedKafka;
 import couponservice.kafka.KafkaSettings;
 import couponservice.kafka.KafkaStreams;
@@ -128,28 +130,30 @@ public final class ServiceNode implements AutoCloseable {
       Clock clock) throws StartupException {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Policies policies = Policies.start(system, settings.policies(), clock, settings.askTimeout());
-    ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons());
+    ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons(), settings.jobs());
     Coupons coupons = Coupons.start(system, settings.coupons(), clock, policies::couponTerms, readSide.coupons(),
         settings.askTimeout(), blocking);
+    IssuanceJobs jobs = IssuanceJobs.start(system, settings.jobs(), policies, clock, settings.askTimeout());
     KafkaStreams.start(system, kafka, database, settings.coupons(), policies, coupons,
         settings.askTimeout(), clock);
     DeadLetterOffice deadLetters = DeadLetterOffice.start(system, kafka, database, settings.askTimeout(), clock);
-    LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), blocking,
+    LiveStatistics live = LiveStatistics.start(system, readSide.statistics(), readSide.jobs(), blocking,
         config.getDuration("coupon.statistics.live-interval"));
-    HttpApi http = HttpApi.start(system, config, authenticator, clock, policies, coupons, readSide, live, rateLimiter,
-        deadLetters);
+    HttpApi http = HttpApi.start(system, config, authenticator, clock, policies, coupons, jobs, readSide, live,
+        rateLimiter, deadLetters);
     ApiReadiness.register(Adapter.toClassic(system), http.binding(), settings.drainDelay());
     return http;
   }
 
   /** Every setting read and checked before anything starts, so that a misconfiguration is one line. */
-  private record Settings(AuthSettings auth, PolicySettings policies, CouponSettings coupons,
+  private record Settings(AuthSettings auth, PolicySettings policies, CouponSettings coupons, JobSettings jobs,
       KafkaSettings kafka, RateLimitSettings rateLimit, Duration askTimeout, Duration drainDelay) {
     static Settings of(Config config) throws StartupException {
       try {
         return new Settings(
             AuthSettings.fromConfig(config),
-            PolicySettings.fromConfig(config), CouponSettings.fromConfig(config), KafkaSettings.fromConfig(config),
+            PolicySettings.fromConfig(config), CouponSettings.fromConfig(config), JobSettings.fromConfig(config),
+            KafkaSettings.fromConfig(config),
             RateLimitSettings.fromConfig(config), config.getDuration("coupon.http.ask-timeout"),
             ApiReadiness.drainDelay(config));
       } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {

@@ -3,8 +3,9 @@ package couponservice.policy;
 /**
  * Open-addressing map from positive long keys to int counts. A flash-sale policy holds one entry per
  * user who got a coupon (millions); boxed {@code HashMap<Long, Integer>} would cost five times the memory.
+ * A bulk job's user list is checked for repeated ids with one as well.
  */
-final class LongIntHashMap {
+public final class LongIntHashMap {
   private static final long EMPTY = 0L;
 
   private long[] keys;
@@ -12,29 +13,29 @@ final class LongIntHashMap {
   private int size;
   private int mask;
 
-  LongIntHashMap() {
+  public LongIntHashMap() {
     this(16);
   }
 
-  LongIntHashMap(int expected) {
+  public LongIntHashMap(int expected) {
     int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
     keys = new long[capacity];
     values = new int[capacity];
     mask = capacity - 1;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** The count stored for {@code key}, 0 when absent. */
-  int get(long key) {
+  public int get(long key) {
     int slot = slotOf(key);
     return keys[slot] == key ? values[slot] : 0;
   }
 
   /** Adds {@code delta} to the count of {@code key} and returns the new count. */
-  int add(long key, int delta) {
+  public int add(long key, int delta) {
     if (key <= 0) {
       throw new IllegalArgumentException("keys are positive ids, got " + key);
     }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,17 @@ final class ArrayStatement {
 
   private final String sql;
   private final List<Column> columns;
+  /** How many of the first columns make a row's key. */
+  private final int keyColumns;
 
   ArrayStatement(String sql, List<Column> columns) {
+    this(sql, columns, 1);
+  }
+
+  ArrayStatement(String sql, List<Column> columns, int keyColumns) {
     this.sql = sql;
     this.columns = columns;
+    this.keyColumns = keyColumns;
   }
 
   Batch batch() {
@@ -55,9 +63,9 @@ final class ArrayStatement {
   }
 
   /**
-   * The rows of one execution, keyed by their first column (the statement's key): a later row for a key
-   * replaces the earlier one, as the later event would have overwritten it (one statement cannot change a
-   * row twice).
+   * The rows of one execution, keyed by their first column, or first {@code keyColumns} (the statement's key): a
+   * later row for a key replaces the earlier one, as the later event would have overwritten it (one statement cannot
+   * change a row twice).
    */
   final class Batch {
     private final Map<Object, Object[]> rows = new LinkedHashMap<>();
@@ -67,7 +75,7 @@ final class ArrayStatement {
       if (values.length != columns.size()) {
         throw new IllegalArgumentException(values.length + " values for " + columns.size() + " columns: " + sql);
       }
-      rows.put(values[0], values);
+      rows.put(keyColumns == 1 ? values[0] : Arrays.asList(values).subList(0, keyColumns), values);
     }
 
     void execute(Connection connection) throws SQLException {

@@ -17,14 +17,7 @@ public final class PolicyReadModel {
 
   /** Policies with an id below {@code beforeId} (all when null), newest first, at most {@code limit}. */
   public Page<PolicyView> list(Long beforeId, int limit) throws SQLException {
-    String sql = "SELECT * FROM coupon_policies" + (beforeId == null ? "" : " WHERE id < ?") + " ORDER BY id DESC LIMIT ?";
-    return Page.of(Rows.list(database.dataSource(), sql, statement -> {
-      int index = 1;
-      if (beforeId != null) {
-        statement.setLong(index++, beforeId);
-      }
-      statement.setInt(index, limit + 1);
-    }, PolicyReadModel::policyOf), limit);
+    return Rows.newestFirst(database.dataSource(), "coupon_policies", "id", beforeId, limit, PolicyReadModel::policyOf);
   }
 
   private static PolicyView policyOf(ResultSet rows) throws SQLException {

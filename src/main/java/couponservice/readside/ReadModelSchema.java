@@ -115,7 +115,35 @@ public final class ReadModelSchema {
           cancelled BIGINT NOT NULL,
           total_discount_amount NUMERIC(19,2) NOT NULL,
           PRIMARY KEY (policy_id, source)
-        """));
+        """),
+        // Bulk issuance jobs (API.md): one row per job, newest first by id (ids are ordered by creation), and each
+        // user's outcome in request order. failures_by_code holds the counts by error code as a JSON object.
+        table("issuance_jobs", """
+          job_id BIGINT PRIMARY KEY,
+          policy_id BIGINT NOT NULL,
+          name VARCHAR(200),
+          issued_by VARCHAR(100),
+          status VARCHAR(20) NOT NULL,
+          total_requested BIGINT NOT NULL,
+          success_count BIGINT NOT NULL,
+          failure_count BIGINT NOT NULL,
+          failures_by_code VARCHAR(2000) NOT NULL,
+          created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+          completed_at TIMESTAMP WITH TIME ZONE
+        """),
+        index("idx_job_status", "issuance_jobs(status, completed_at)"),
+        table("issuance_job_results", """
+          job_id BIGINT NOT NULL,
+          position BIGINT NOT NULL,
+          user_id BIGINT NOT NULL,
+          coupon_id BIGINT,
+          status VARCHAR(10) NOT NULL,
+          error_code VARCHAR(40),
+          PRIMARY KEY (job_id, position)
+        """),
+        // The results of one outcome, page by page in request order.
+        index("idx_job_result_status", "issuance_job_results(job_id, status, position)"));
     createMissing(database, ddl);
   }
 

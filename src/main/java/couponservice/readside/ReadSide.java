@@ -3,6 +3,7 @@ package couponservice.readside;
 import couponservice.RootCause;
 import couponservice.StartupException;
 import couponservice.coupon.CouponSettings;
+import couponservice.jobs.JobSettings;
 import couponservice.policy.PolicySettings;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,12 +26,14 @@ public final class ReadSide {
   private final CouponReadModel coupons;
   private final WalletReadModel wallets;
   private final StatisticsReadModel statistics;
+  private final JobReadModel jobs;
 
   private ReadSide(ReadModelDatabase database) {
     this.policies = new PolicyReadModel(database);
     this.coupons = new CouponReadModel(database);
     this.wallets = new WalletReadModel(database);
     this.statistics = new StatisticsReadModel(database);
+    this.jobs = new JobReadModel(database);
   }
 
   /**
@@ -67,9 +70,10 @@ public final class ReadSide {
   }
 
   public static ReadSide start(ActorSystem<?> system, ReadModelDatabase database, PolicySettings policySettings,
-      CouponSettings couponSettings) {
+      CouponSettings couponSettings, JobSettings jobSettings) {
     PolicyReadProjection.init(system, database, policySettings);
     CouponReadProjection.init(system, database, couponSettings);
+    JobReadProjection.init(system, database, jobSettings);
     return new ReadSide(database);
   }
 
@@ -87,5 +91,9 @@ public final class ReadSide {
 
   public StatisticsReadModel statistics() {
     return statistics;
+  }
+
+  public JobReadModel jobs() {
+    return jobs;
   }
 }

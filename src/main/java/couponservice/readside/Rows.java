@@ -40,6 +40,23 @@ final class Rows {
     }
   }
 
+  /**
+   * A newest-first page of {@code table}: the rows whose {@code idColumn} is below {@code beforeId} (all when null),
+   * highest id first, at most {@code limit}.
+   */
+  static <T> Page<T> newestFirst(DataSource dataSource, String table, String idColumn, Long beforeId, int limit,
+      RowReader<T> reader) throws SQLException {
+    String sql = "SELECT * FROM " + table + (beforeId == null ? "" : " WHERE " + idColumn + " < ?") + " ORDER BY "
+        + idColumn + " DESC LIMIT ?";
+    return Page.of(list(dataSource, sql, statement -> {
+      int index = 1;
+      if (beforeId != null) {
+        statement.setLong(index++, beforeId);
+      }
+      statement.setInt(index, limit + 1);
+    }, reader), limit);
+  }
+
   /** Runs one statement; returns the rows it changed. */
   static int execute(Connection connection, String sql, Binder binder) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {

@@ -1,15 +1,19 @@
 package couponservice.stats;
 
 import couponservice.metrics.CouponMetrics;
+import couponservice.readside.JobReadModel;
 import couponservice.readside.StatisticsReadModel;
-import couponservice.readside.StatisticsReadModel.LivePolicy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -21,37 +25,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live view's feed on this node: one reading of the read model per interval, shared by every
- * subscriber through a broadcast hub, so the database sees one query per node per interval however many
- * dashboards are open. A failed reading is logged and skipped; the feed goes on.
+ * The live view's feeds on this node — the active policies' figures and the bulk jobs' progress: one reading of the
+ * read model per interval each, shared by every subscriber through a broadcast hub, so the database sees one query
+ * per node per interval however many dashboards are open. A failed reading is logged and skipped; the feed goes on.
  */
 public final class LiveStatistics {
   private static final Logger log = LoggerFactory.getLogger(LiveStatistics.class);
+  /** How long a job that ended stays in the feed, so that dashboards see how it ended. */
+  private static final Duration ENDED_JOBS_SHOWN = Duration.ofSeconds(10);
 
-  private final Source<List<PolicyStats>, NotUsed> changes;
-  private volatile List<PolicyStats> latest = List.of();
+  private final Feed<PolicyStats> policies;
+  private final Feed<JobProgress> jobs;
 
-  private LiveStatistics(Source<List<PolicyStats>, NotUsed> changes) {
-    this.changes = changes;
+  private LiveStatistics(Feed<PolicyStats> policies, Feed<JobProgress> jobs) {
+    this.policies = policies;
+    this.jobs = jobs;
   }
 
-  public static LiveStatistics start(ActorSystem<?> system, StatisticsReadModel readModel, Executor blocking,
-      Duration interval) {
-    LiveStatsTracker tracker = new LiveStatsTracker();
-    Source<List<PolicyStats>, NotUsed> hub = Source.tick(Duration.ZERO, interval, "tick")
-        .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> read(readModel), blocking))
-        .mapConcat(reading -> reading.flatMap(policies -> tracker.next(policies, System.nanoTime()))
-            .map(List::of).orElse(List.of()))
-        .toMat(BroadcastHub.of(listClass(), 2), Keep.right())
-        .run(system);
-    LiveStatistics live = new LiveStatistics(hub);
-    // Keeps the hub draining while no one listens, remembers the latest figures for new subscribers, and gives
-    // /metrics each active policy's remaining stock (the sold-out signal).
-    hub.runWith(Sink.foreach(stats -> {
-      live.latest = stats;
-      CouponMetrics.policiesRemaining(remainingByPolicy(stats));
-    }), system);
-    return live;
+  public static LiveStatistics start(ActorSystem<?> system, StatisticsReadModel readModel, JobReadModel jobReadModel,
+      Executor blocking, Duration interval) {
+    return new LiveStatistics(
+        // /metrics shows each active policy's remaining stock (the sold-out signal).
+        Feed.start(system, interval, blocking, readModel::activePolicies, LiveStatsTracker.policies()::next,
+            policies -> CouponMetrics.policiesRemaining(remainingByPolicy(policies))),
+        Feed.start(system, interval, blocking, () -> jobReadModel.active(Instant.now().minus(ENDED_JOBS_SHOWN)),
+            LiveStatsTracker.jobs()::next, jobs -> { }));
   }
 
   private static Map<Long, Long> remainingByPolicy(List<PolicyStats> stats) {
@@ -61,26 +59,65 @@ public final class LiveStatistics {
     return remaining;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Class<List<PolicyStats>> listClass() {
-    return (Class<List<PolicyStats>>) (Class<?>) List.class;
+  /**
+   * The latest figures of the active policies (when there are any), then each change of them. A subscriber that
+   * reads slowly misses intermediate figures instead of holding the hub (and every other subscriber) back.
+   */
+  public Source<List<PolicyStats>, NotUsed> updates() {
+    return policies.updates();
   }
 
-  private static Optional<List<LivePolicy>> read(StatisticsReadModel readModel) {
-    try {
-      return Optional.of(readModel.activePolicies());
-    } catch (Exception e) {
-      log.warn("live statistics reading failed: {}", e.toString());
-      return Optional.empty();
-    }
+  /** The same for the bulk jobs running now or just ended. */
+  public Source<List<JobProgress>, NotUsed> jobUpdates() {
+    return jobs.updates();
   }
 
   /**
-   * The latest figures (when there are any), then each change of them. A subscriber that reads slowly
-   * misses intermediate figures instead of holding the hub (and every other subscriber) back.
+   * One feed: readings turned into figures by a tracker ({@code reading, nanos -> figures if they changed}), each
+   * change also handed to {@code onChange}.
    */
-  public Source<List<PolicyStats>, NotUsed> updates() {
-    return Source.lazySingle(() -> latest).filter(stats -> !stats.isEmpty())
-        .concat(changes.buffer(1, OverflowStrategy.dropHead()));
+  private static final class Feed<T> {
+    private final Source<List<T>, NotUsed> changes;
+    private volatile List<T> latest = List.of();
+
+    private Feed(Source<List<T>, NotUsed> changes) {
+      this.changes = changes;
+    }
+
+    static <R, T> Feed<T> start(ActorSystem<?> system, Duration interval, Executor blocking, Callable<R> read,
+        BiFunction<R, Long, Optional<List<T>>> tracker, Consumer<List<T>> onChange) {
+      Source<List<T>, NotUsed> hub = Source.tick(Duration.ZERO, interval, "tick")
+          .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> reading(read), blocking))
+          .mapConcat(reading -> reading.flatMap(r -> tracker.apply(r, System.nanoTime())).map(List::of)
+              .orElse(List.of()))
+          .toMat(BroadcastHub.of(Feed.<T>listClass(), 2), Keep.right())
+          .run(system);
+      Feed<T> feed = new Feed<>(hub);
+      // Keeps the hub draining while no one listens, and remembers the latest figures for new subscribers.
+      hub.runWith(Sink.foreach(figures -> {
+        feed.latest = figures;
+        onChange.accept(figures);
+      }), system);
+      return feed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<List<T>> listClass() {
+      return (Class<List<T>>) (Class<?>) List.class;
+    }
+
+    private static <R> Optional<R> reading(Callable<R> read) {
+      try {
+        return Optional.of(read.call());
+      } catch (Exception e) {
+        log.warn("live statistics reading failed: {}", e.toString());
+        return Optional.empty();
+      }
+    }
+
+    Source<List<T>, NotUsed> updates() {
+      return Source.lazySingle(() -> latest).filter(figures -> !figures.isEmpty())
+          .concat(changes.buffer(1, OverflowStrategy.dropHead()));
+    }
   }
 }

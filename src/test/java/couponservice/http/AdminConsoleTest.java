@@ -369,7 +369,6 @@ class AdminConsoleTest {
   }
 
   @Test
-  @Disabled("needs the issuance-jobs / dead-letters endpoints")
   void aCsvJobRunsToCompletedWithItsProgressBar() throws IOException {
     long policyId = createPolicy("Newsletter VIP", Map.of("distributionType", "DIRECT", "maxIssueCount", 1500));
     Path csv = Files.createTempFile("console-job-", ".csv");

@@ -1,0 +1,169 @@
+package couponservice.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import couponservice.node.ServiceNode;
+import couponservice.testkit.ApiClient;
+import couponservice.testkit.ApiClient.Response;
+import couponservice.testkit.Cluster3;
+import couponservice.testkit.Eventually;
+import couponservice.testkit.ServiceProcess;
+import couponservice.testkit.TestDatabase;
+import couponservice.testkit.TestNodes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.LongStream;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Invariant 7: a job that answered 202 finishes, across crashes, and issues no user twice. The node running a job is
+ * killed mid-job — a service process SIGKILLed and started again (both profiles), or a cluster member downed while
+ * two others run on — and the job ends with the exact counts of a job never interrupted.
+ */
+class JobCrashTest {
+  @RegisterExtension
+  static final TestDatabase database = TestDatabase.perTestClass();
+  @RegisterExtension
+  static final ApiClient api = new ApiClient();
+  private static final JobApi jobs = new JobApi(api);
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+  private static final Duration WAIT = Duration.ofMinutes(3);
+  /** Users who hold a coupon of the policy before the job, and users the stock leaves out. */
+  private static final int EARLIER = 100;
+  private static final int SOLD_OUT = 1_000;
+
+  /** A job of {@code users} users, with {@link #EARLIER} of them already holding a coupon and stock short by 1,000. */
+  private record Expected(long policyId, int users) {
+    int stock() {
+      return users - SOLD_OUT;
+    }
+
+    void assertExact(JsonNode job) {
+      assertEquals("COMPLETED", job.path("status").asText(), job::toString);
+      assertEquals(users, job.path("processed").asLong(), job::toString);
+      assertEquals(stock() - EARLIER, job.path("successCount").asLong(), job::toString);
+      assertEquals(EARLIER, job.path("failuresByCode").path("COUPON_ALREADY_ISSUED").asLong(), job::toString);
+      assertEquals(SOLD_OUT, job.path("failuresByCode").path("COUPON_SOLD_OUT").asLong(), job::toString);
+      JobApi.assertConsistent(job);
+    }
+  }
+
+  private static Expected policyWithEarlierHolders(int port, int users) {
+    long policyId = api.createPolicy(port, Map.of("distributionType", "DIRECT", "maxIssueCount", users - SOLD_OUT));
+    Response earlier = api.send(port, "POST", "/api/coupons/direct-issue", JobApi.ADMIN, Map.of("couponPolicyId",
+        policyId, "userIds", LongStream.rangeClosed(1, EARLIER).boxed().toList()));
+    assertEquals(201, earlier.status(), earlier.raw()::body);
+    return new Expected(policyId, users);
+  }
+
+  private static long issuedCount(int port, long policyId) {
+    return api.send(port, "GET", "/api/coupon-policies/" + policyId, JobApi.ADMIN, null).longField("currentIssueCount");
+  }
+
+  @Test
+  void aJobResumesAfterItsNodeIsKilledAndRestartedOnPostgres() {
+    int users = 120_000;
+    Expected expected;
+    long jobId;
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of()),
+        "before")) {
+      expected = policyWithEarlierHolders(node.httpPort(), users);
+      jobId = JobApi.started(jobs.submit(node.httpPort(), expected.policyId(), 1, users, "Crash"));
+      Eventually.await(WAIT, "a fifth of the job processed", () -> processedInReadModel(jobId) >= users / 5);
+      node.kill();
+    }
+    long processedBeforeCrash = processedInReadModel(jobId);
+    assertTrue(processedBeforeCrash < users, "killed mid-job: " + processedBeforeCrash);
+
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of()),
+        "after")) {
+      // Nothing asks for the job: it resumes by itself (remembered by its shard), as the read model shows.
+      Eventually.await(WAIT, "the job completed after the restart", () -> "COMPLETED".equals(database.queryRows(
+          "SELECT status FROM issuance_jobs WHERE job_id = " + jobId).get(0).get(0)));
+      expected.assertExact(jobs.job(node.httpPort(), jobId));
+      assertEquals(expected.stock(), issuedCount(node.httpPort(), expected.policyId()));
+      assertReadModelExact(expected, jobId);
+    }
+  }
+
+  @Test
+  void aJobResumesAfterItsNodeIsKilledAndRestartedOnH2(@TempDir Path dataDir) {
+    int users = 20_000;
+    Expected expected;
+    long jobId;
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir),
+        "before")) {
+      expected = policyWithEarlierHolders(node.httpPort(), users);
+      jobId = JobApi.started(jobs.submit(node.httpPort(), expected.policyId(), 1, users, "Crash"));
+      Eventually.await(WAIT, "a chunk processed", () -> jobs.job(node.httpPort(), jobId).path("processed").asLong() > 0);
+      node.kill();
+    }
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir),
+        "after")) {
+      expected.assertExact(jobs.ended(node.httpPort(), jobId, WAIT));
+      assertEquals(expected.stock(), issuedCount(node.httpPort(), expected.policyId()));
+      Eventually.await(WAIT, "every result in the read model", () -> jobs.get(node.httpPort(),
+          "/api/issuance-jobs/" + jobId + "/results?outcome=FAILED&limit=100").body().path("results").size() == 100);
+    }
+  }
+
+  @Test
+  void aJobResumesOnAnotherNodeWhenItsNodeIsDowned() {
+    int users = 100_000;
+    try (Cluster3 cluster = new Cluster3(database)) {
+      int port = cluster.httpPorts().get(0);
+      Expected expected = policyWithEarlierHolders(port, users);
+      long jobId = JobApi.started(jobs.submit(port, expected.policyId(), 1, users, "Failover"));
+      ServiceNode host = cluster.nodes().stream()
+          .filter(node -> TestNodes.entitiesInMemory(node, IssuanceJob.ENTITY_KEY).contains(Long.toString(jobId)))
+          .findFirst().orElseThrow();
+      Eventually.await(WAIT, "a fifth of the job processed", () -> processedInReadModel(jobId) >= users / 5);
+      ServiceNode survivor = cluster.nodes().stream().filter(node -> node != host).findFirst().orElseThrow();
+      Cluster.get(survivor.system()).manager().tell(new Down(Cluster.get(host.system()).selfMember().address()));
+      assertTrue(processedInReadModel(jobId) < users, "downed mid-job");
+
+      Eventually.await(WAIT, "the job completed on another node", () -> "COMPLETED".equals(database.queryRows(
+          "SELECT status FROM issuance_jobs WHERE job_id = " + jobId).get(0).get(0)));
+      List<ServiceNode> rest = cluster.nodes().stream().filter(node -> node != host).toList();
+      assertTrue(rest.stream().anyMatch(node ->
+          TestNodes.entitiesInMemory(node, IssuanceJob.ENTITY_KEY).contains(Long.toString(jobId))), "it moved");
+      expected.assertExact(jobs.job(survivor.httpPort(), jobId));
+      assertEquals(expected.stock(), issuedCount(survivor.httpPort(), expected.policyId()));
+      assertReadModelExact(expected, jobId);
+    }
+  }
+
+  private static long processedInReadModel(long jobId) {
+    List<List<String>> rows = database.queryRows(
+        "SELECT success_count + failure_count FROM issuance_jobs WHERE job_id = " + jobId);
+    return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0).get(0));
+  }
+
+  /** Every user once in the results, every coupon once in the wallets, no user holding two. */
+  private static void assertReadModelExact(Expected expected, long jobId) {
+    Eventually.await(WAIT, "the coupons and results in the read model", () ->
+        database.queryLong("SELECT count(*) FROM coupon_issues WHERE policy_id = " + expected.policyId())
+            == expected.stock()
+            && database.queryLong("SELECT count(*) FROM issuance_job_results WHERE job_id = " + jobId)
+            == expected.users());
+    assertEquals(0, database.queryLong("SELECT count(*) FROM (SELECT user_id FROM coupon_issues WHERE policy_id = "
+        + expected.policyId() + " GROUP BY user_id HAVING count(*) > 1) twice"), "no user holds two coupons");
+    assertEquals(expected.users(), database.queryLong(
+        "SELECT count(DISTINCT user_id) FROM issuance_job_results WHERE job_id = " + jobId));
+  }
+
+  private static ServiceProcess startReady(Function<String, ServiceProcess> start, String name) {
+    ServiceProcess node = start.apply(name);
+    node.awaitReady(STARTUP);
+    return node;
+  }
+}
