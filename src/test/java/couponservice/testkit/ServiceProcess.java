@@ -43,9 +43,21 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** A node of the prod profile on {@code database} (and its Kafka topics), with {@code environment} added. */
   public static ServiceProcess startProd(String name, TestDatabase database, Map<String, String> environment) {
+    return start(name, prod(environment), database.config());
+  }
+
+  /**
+   * A node of the prod profile set up by {@code environment} alone, as an operator's deployment sets it up (database,
+   * broker and secret included): for starts the environment must make fail.
+   */
+  public static ServiceProcess startProdFromEnvironment(String name, Map<String, String> environment) {
+    return start(name, prod(environment), ConfigFactory.empty());
+  }
+
+  private static Map<String, String> prod(Map<String, String> environment) {
     Map<String, String> prod = new HashMap<>(environment);
     prod.put("COUPON_PROFILE", "prod");
-    return start(name, prod, database.config());
+    return prod;
   }
 
   /** A node of the dev profile: H2 files in {@code dataDir}, its in-process Kafka broker on a free port. */
@@ -109,7 +121,7 @@ public final class ServiceProcess implements AutoCloseable {
   public void awaitReady(Duration timeout) {
     Eventually.await(timeout, "the service process ready (log: " + log.toAbsolutePath() + ")", () -> {
       if (!process.isAlive()) {
-        throw new AssertionError("the service process exited with " + process.exitValue() + ":\n" + logText());
+        throw new AssertionError("the service process exited with " + process.exitValue() + ":\n" + output());
       }
       return probe(managementPort, "/ready") == 200 && probe(httpPort, "/health") == 200;
     });
@@ -137,7 +149,25 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private String logText() {
+  /**
+   * Waits for a process that must not start to exit, checks that it exited with 1, and returns the one line on which
+   * it said why ({@code coupon-service cannot start: ...}).
+   */
+  public String refusal(Duration timeout) {
+    awaitExit(timeout);
+    String output = output();
+    if (process.exitValue() != 1) {
+      throw new AssertionError("the service process exited with " + process.exitValue() + ", not 1:\n" + output);
+    }
+    List<String> refusals = output.lines().filter(line -> line.startsWith("coupon-service cannot start: ")).toList();
+    if (refusals.size() != 1) {
+      throw new AssertionError("not one 'cannot start' line:\n" + output);
+    }
+    return refusals.get(0);
+  }
+
+  /** Everything the process printed so far (stdout and stderr). */
+  public String output() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
