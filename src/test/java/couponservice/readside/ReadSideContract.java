@@ -336,7 +336,7 @@ abstract class ReadSideContract {
         ApiClient.adminToken(), null).status());
     JsonNode inactive = get("/api/coupons/validate/" + code, user).body();
     assertFalse(inactive.path("valid").asBoolean());
-    assertTrue(inactive.path("message").asText().contains("not active"), inactive::toString);
+    assertTrue(inactive.path("message").asText().contains("deactivated"), inactive::toString);
     assertErrorBody(get("/api/coupons/validate/" + code, null), 401, "UNAUTHORIZED");
   }
 
