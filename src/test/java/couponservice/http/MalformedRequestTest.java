@@ -175,6 +175,8 @@ class MalformedRequestTest {
             "{\"reservationId\":\"R\",\"userId\":1,\"couponId\":0,\"orderAmount\":100}"),
         invalid("reserve without reservationId", "POST", "/api/coupons/reserve",
             "{\"userId\":1,\"couponId\":1000000001,\"orderAmount\":100}"),
+        invalid("reserve with a control character in reservationId", "POST", "/api/coupons/reserve",
+            "{\"reservationId\":\"R\\u0000\",\"userId\":1,\"couponId\":1000000001,\"orderAmount\":100}"),
         invalid("reserve with a 65-character reservationId", "POST", "/api/coupons/reserve",
             "{\"reservationId\":\"" + "r".repeat(65) + "\",\"userId\":1,\"couponId\":1000000001,\"orderAmount\":100}"),
         invalid("apply with orderAmount of 3 decimals", "POST", "/api/coupons/apply",

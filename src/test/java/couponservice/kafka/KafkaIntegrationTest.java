@@ -351,6 +351,12 @@ class KafkaIntegrationTest {
       List<ConsumerRecord<byte[], byte[]>> dead = kafka.records(Topics.COUPON_TRIGGER + Topics.DLQ_SUFFIX);
       assertEquals(1, dead.size());
       assertTrue(KafkaProbe.header(dead.get(0), "dlq-error").contains("userId"));
+
+      Eventually.await(WAIT, "the triggered coupons published", () -> kafka.values(Topics.COUPON_ISSUED).stream()
+          .filter(v -> v.path("data").path("policyId").asLong() == first).count() == 2);
+      JsonNode data = kafka.values(Topics.COUPON_ISSUED).stream()
+          .filter(v -> v.path("data").path("policyId").asLong() == first).findFirst().orElseThrow().path("data");
+      assertTrue(data.has("couponCode") && data.path("couponCode").isNull(), "a policy without a code: " + data);
     }
   }
 
