@@ -163,7 +163,7 @@ class CouponLifecycleTest {
   }
 
   @Test
-  void usedCancelledAndExpiredAreFinal() {
+  void cancelledAndExpiredCouponsAreFinal() {
     OffsetClock clock = new OffsetClock();
     try (ServiceNode node = node(lifecycle("10"), clock)) {
       int port = node.httpPort();
