@@ -1,10 +1,12 @@
 package couponservice.coupon;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import couponservice.policy.CouponIds;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Coupon lifecycle settings ({@code coupon.lifecycle} in coupon.conf). */
 public record CouponSettings(
@@ -29,16 +31,33 @@ public record CouponSettings(
         retention, c.getInt("tag-slices"), c.getDuration("passivate-after"));
   }
 
-  /** COUPON_RESERVATION_TIMEOUT: whole minutes ({@code 10}) or a duration ({@code 30s}). */
+  /**
+   * COUPON_RESERVATION_TIMEOUT: whole minutes ({@code 10}) or a number with a unit ({@code 30s}, {@code 2m}). A number
+   * of another form is refused rather than read as HOCON's milliseconds ({@code 1.5} is not 1.5 ms).
+   */
   static Duration reservationTimeout(String value) {
     String trimmed = value.trim();
-    Duration timeout = trimmed.matches("\\d+")
-        ? Duration.ofMinutes(Long.parseLong(trimmed))
-        : ConfigFactory.parseString("t = " + trimmed).getDuration("t");
-    if (timeout.isZero() || timeout.isNegative()) {
+    Duration timeout;
+    if (trimmed.matches("\\d+")) {
+      timeout = Duration.ofMinutes(Long.parseLong(trimmed));
+    } else if (trimmed.matches("\\d+(\\.\\d+)?\\s*[A-Za-z]+")) {
+      try {
+        timeout = ConfigFactory.parseMap(Map.of("timeout", trimmed)).getDuration("timeout");
+      } catch (ConfigException e) {
+        throw invalidTimeout(value);
+      }
+    } else {
+      throw invalidTimeout(value);
+    }
+    if (timeout.isZero()) {
       throw new IllegalArgumentException("COUPON_RESERVATION_TIMEOUT must be positive, not " + value);
     }
     return timeout;
+  }
+
+  private static IllegalArgumentException invalidTimeout(String value) {
+    return new IllegalArgumentException(
+        "COUPON_RESERVATION_TIMEOUT must be whole minutes (10) or a duration such as 30s, not " + value);
   }
 
   /** The tag of a coupon's events; the read-model and Kafka projections run one instance per tag. */

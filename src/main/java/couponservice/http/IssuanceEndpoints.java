@@ -14,7 +14,6 @@ import couponservice.policy.Policies;
 import couponservice.policy.PolicyDefinition;
 import couponservice.policy.PolicyView;
 import couponservice.ratelimit.IssueRateLimiter;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -143,17 +142,12 @@ public final class IssuanceEndpoints {
     return http.reply(validation, 200);
   }
 
-  /** Why a policy's code cannot be redeemed now, or null when it can. */
+  /** Why a policy's code cannot be redeemed now (the download's own refusal), or null when it can. */
   private String refusalNow(PolicyView policy) {
-    Instant now = http.clock().instant();
-    if (!policy.isActive()) {
-      return "the coupon is not active";
-    }
-    if (now.isBefore(policy.validFrom())) {
-      return "the coupon cannot be redeemed before " + policy.validFrom();
-    }
-    if (!now.isBefore(policy.validUntil())) {
-      return "the coupon could be redeemed until " + policy.validUntil();
+    Optional<Outcome.Rejected<IssuedCoupon>> refusal = IssueChannel.BY_CODE.refusal(policy.policyId(),
+        policy.distributionType(), policy.isActive(), policy.validFrom(), policy.validUntil(), http.clock().instant());
+    if (refusal.isPresent()) {
+      return refusal.get().message();
     }
     if (policy.remainingCount() != null && policy.remainingCount() == 0) {
       return "the coupon is sold out";

@@ -110,11 +110,6 @@ public record PolicyDefinition(
     return validDays != null ? Duration.ofDays(validDays) : validDuration;
   }
 
-  /** Whether {@code now} lies in the window in which the policy issues (both ends included). */
-  public boolean issuesAt(Instant now) {
-    return !now.isBefore(validFrom) && !now.isAfter(validUntil);
-  }
-
   /** The code as it is compared for uniqueness: case-insensitive. */
   public Optional<String> normalizedCode() {
     return Optional.ofNullable(couponCode).map(PolicyDefinition::normalizeCode);

@@ -189,18 +189,8 @@ public final class PolicyState {
 
   /** Why the policy cannot issue through {@code channel} right now, whoever asks. */
   <T> Optional<Outcome.Rejected<T>> refusalForChannel(IssueChannel channel, Instant now) {
-    if (!channel.issues(definition.distributionType())) {
-      return refuse(ErrorCode.DISTRIBUTION_TYPE_MISMATCH,
-          "policy " + policyId + " is a " + definition.distributionType() + " policy and is not issued this way");
-    }
-    if (!active) {
-      return refuse(ErrorCode.POLICY_INACTIVE, "policy " + policyId + " is deactivated");
-    }
-    if (!definition.issuesAt(now)) {
-      return refuse(ErrorCode.POLICY_INACTIVE,
-          "policy " + policyId + " issues from " + definition.validFrom() + " until " + definition.validUntil());
-    }
-    return Optional.empty();
+    return channel.refusal(policyId, definition.distributionType(), active, definition.validFrom(),
+        definition.validUntil(), now);
   }
 
   /**

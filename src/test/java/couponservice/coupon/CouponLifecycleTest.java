@@ -4,6 +4,7 @@ import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import couponservice.node.ServiceNode;
@@ -15,10 +16,14 @@ import couponservice.testkit.Hammer;
 import couponservice.testkit.OffsetClock;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -62,9 +67,15 @@ class CouponLifecycleTest {
     }).toList();
   }
 
-  private static Map<String, Object> reservation(String reservationId, long userId, long couponId, long amount) {
+  private static Map<String, Object> reservation(String reservationId, long userId, long couponId, Number amount) {
     return Map.of("reservationId", reservationId, "userId", userId, "couponId", couponId, "orderAmount", amount,
         "orderId", "ORDER-" + reservationId);
+  }
+
+  private static Set<String> fieldNames(JsonNode object) {
+    Set<String> names = new TreeSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static String status(int port, long couponId) {
@@ -113,6 +124,90 @@ class CouponLifecycleTest {
           Map.of("reason", "late")), 409, "COUPON_ALREADY_USED");
       assertErrorBody(api.send(port, "POST", "/api/coupons/reserve", user, reservation("R-3", 7, coupon, 30_000)),
           409, "COUPON_ALREADY_USED");
+    }
+  }
+
+  @Test
+  void theAnswersOfReserveApplyAndReadCarryTheContractsFieldsAndADiscountRoundedDown() {
+    try (ServiceNode node = node(lifecycle("10"), new OffsetClock())) {
+      int port = node.httpPort();
+      List<Long> held = coupons(port, "P7D", 11, 12);
+      Response reserved = api.send(port, "POST", "/api/coupons/reserve", ApiClient.userToken(11),
+          reservation("R-SHAPE", 11, held.get(0), new BigDecimal("12345.67")));
+      assertEquals(Set.of("reservationId", "couponId", "success", "message", "reservedAt", "expiresAt", "discountAmount"),
+          fieldNames(reserved.body()));
+      assertEquals(new BigDecimal("1234.56"), reserved.body().path("discountAmount").decimalValue(),
+          "10% of 12,345.67, rounded down");
+      assertEquals(Duration.ofMinutes(10), Duration.between(Instant.parse(reserved.body().path("reservedAt").asText()),
+          Instant.parse(reserved.body().path("expiresAt").asText())), "held for the reservation timeout");
+
+      Response applied = api.send(port, "POST", "/api/coupons/apply", ApiClient.userToken(12),
+          reservation("R-APPLY", 12, held.get(1), 20_000));
+      assertEquals(Set.of("couponId", "couponName", "discountType", "discountValue", "maxDiscountAmount",
+          "discountAmount", "reservationId"), fieldNames(applied.body()));
+      assertEquals(held.get(1), applied.longField("couponId"));
+      assertEquals("PERCENTAGE", applied.body().path("discountType").asText());
+      assertEquals(10, applied.body().path("discountValue").asInt());
+      assertEquals(2000, applied.body().path("discountAmount").asInt());
+      assertEquals("RESERVED", status(port, held.get(1)), "apply reserves");
+
+      JsonNode coupon = api.send(port, "GET", "/api/coupons/" + held.get(0), ApiClient.userToken(11), null).body();
+      assertEquals(Set.of("couponId", "policyId", "userId", "couponName", "discountType", "discountValue",
+          "minimumOrderAmount", "maxDiscountAmount", "status", "issuedAt", "expiryDate", "reservationId", "orderId",
+          "reservedAt", "usedAt", "discountAmount"), fieldNames(coupon));
+      assertEquals("R-SHAPE", coupon.path("reservationId").asText());
+      assertEquals("ORDER-R-SHAPE", coupon.path("orderId").asText());
+      assertEquals(10_000, coupon.path("minimumOrderAmount").asInt());
+      assertTrue(coupon.path("usedAt").isNull());
+    }
+  }
+
+  @Test
+  void cancelledAndExpiredCouponsAreFinal() {
+    OffsetClock clock = new OffsetClock();
+    try (ServiceNode node = node(lifecycle("10"), clock)) {
+      int port = node.httpPort();
+      List<Long> ended = coupons(port, "PT1H", 81, 82);
+      long cancelled = ended.get(0);
+      Response cancel = api.send(port, "POST", "/api/coupons/" + cancelled + "/cancel", ApiClient.serviceToken(),
+          Map.of("reason", "refund"));
+      assertEquals("CANCELLED", cancel.body().path("status").asText(), cancel.body()::toString);
+      assertEquals(cancel.body(), api.send(port, "POST", "/api/coupons/" + cancelled + "/cancel", ApiClient.adminToken(),
+          Map.of("reason", "again")).body(), "cancelling again answers the same");
+      assertErrorBody(api.send(port, "POST", "/api/coupons/reserve", ApiClient.userToken(81),
+          reservation("R-CANCELLED", 81, cancelled, 50_000)), 400, "COUPON_NOT_AVAILABLE");
+
+      long expired = ended.get(1);
+      clock.advance(Duration.ofHours(2));
+      Eventually.await(Duration.ofSeconds(20), "the sweep expired coupon " + expired,
+          () -> "EXPIRED".equals(status(port, expired)));
+      assertErrorBody(api.send(port, "POST", "/api/coupons/reserve", ApiClient.userToken(82),
+          reservation("R-EXPIRED", 82, expired, 50_000)), 410, "COUPON_EXPIRED");
+      assertErrorBody(api.send(port, "POST", "/api/coupons/" + expired + "/cancel", ApiClient.adminToken(),
+          Map.of("reason", "late")), 410, "COUPON_EXPIRED");
+      assertEquals("CANCELLED", status(port, cancelled), "a cancelled coupon does not expire");
+    }
+  }
+
+  @Test
+  void aReservedCouponWhoseExpiryPassesIsStillConfirmedUntilItsReservationEnds() {
+    OffsetClock clock = new OffsetClock();
+    try (ServiceNode node = node(lifecycle("10"), clock)) {
+      int port = node.httpPort();
+      List<Long> coupons = coupons(port, "PT1H", 91, 92);
+      long coupon = coupons.get(0);
+      clock.advance(Duration.ofMinutes(55));
+      assertEquals(200, api.send(port, "POST", "/api/coupons/reserve", ApiClient.serviceToken(),
+          reservation("R-LATE-PAY", 91, coupon, 50_000)).status());
+      clock.advance(Duration.ofMinutes(7));
+      // The sweep that expires the other coupon, issued with it, leaves the held one to its order.
+      Eventually.await(Duration.ofSeconds(20), "an expiry sweep after the expiry date",
+          () -> "EXPIRED".equals(status(port, coupons.get(1))));
+      assertEquals("RESERVED", status(port, coupon));
+      Response used = api.send(port, "POST", "/api/coupons/reservations/R-LATE-PAY/confirm", ApiClient.serviceToken(),
+          Map.of("orderId", "ORDER-R-LATE-PAY", "paymentId", "P-LATE"));
+      assertEquals(200, used.status(), used.body()::toString);
+      assertEquals("USED", used.body().path("status").asText());
     }
   }
 

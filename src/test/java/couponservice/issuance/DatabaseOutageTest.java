@@ -1,5 +1,6 @@
 package couponservice.issuance;
 
+import static couponservice.testkit.ApiAssertions.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import couponservice.testkit.TestNodes;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +85,39 @@ class DatabaseOutageTest {
     assertEquals(acknowledged.size(), database.queryLong("SELECT count(*) FROM coupon_issues WHERE id IN ("
         + acknowledged.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")"),
         "every coupon answered 201 exists");
+  }
+
+  @Test
+  void duringAnOutageRequestsAre503WithRetryAfterAndAKeyedRetryAfterItGetsOneCoupon() {
+    try (ServiceNode node = TestNodes.startSingle(database)) {
+      int port = node.httpPort();
+      Map<String, Object> terms = new HashMap<>(Map.of("distributionType", "DOWNLOAD", "maxIssuePerUser", 5));
+      terms.put("maxIssueCount", null);
+      long policyId = api.createPolicy(port, terms);
+      HttpRequest keyedIssue = ApiClient.request(port, "POST", "/api/coupon-policies/" + policyId + "/issue",
+          ApiClient.userToken(5), ApiClient.json(Map.of("userId", 5))).header("Idempotency-Key", "outage-5").build();
+
+      database.beginOutage();
+      try {
+        for (Response refused : List.of(api.send(port, "GET", "/api/coupons/users/5", ApiClient.userToken(5), null),
+            api.send(keyedIssue))) {
+          assertErrorBody(refused, 503, "SERVICE_UNAVAILABLE");
+          assertTrue(refused.raw().headers().firstValue("Retry-After").isPresent(), "Retry-After set");
+        }
+      } finally {
+        database.endOutage();
+      }
+
+      Response[] retried = new Response[1];
+      Eventually.await(Duration.ofSeconds(60), "the keyed retry answered", () -> {
+        retried[0] = api.send(keyedIssue);
+        return retried[0].status() != 503;
+      });
+      assertEquals(201, retried[0].status(), retried[0].body()::toString);
+      assertEquals(retried[0].body(), api.send(keyedIssue).body(), "the first outcome again");
+      assertEquals(1, api.send(port, "GET", "/api/coupon-policies/" + policyId, ApiClient.adminToken(), null)
+          .longField("currentIssueCount"), "one coupon for the key, whatever the outage did to the first attempt");
+    }
   }
 
   @Test

@@ -18,6 +18,7 @@ import couponservice.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,6 +165,36 @@ class KafkaIntegrationTest {
       assertEquals("PAYMENT_FAILED", cancelled.path("data").path("reason").asText());
       assertEquals("ISSUED", cancelled.path("data").path("status").asText());
       assertEquals("R-FAIL", cancelled.path("data").path("reservationId").asText());
+    }
+  }
+
+  @Test
+  void cancellationsAndTimeoutsArePublishedWithTheReasonOfTheStateTheyEndedWhoeverCalled() {
+    try (ServiceNode node = node(ConfigFactory.parseString("coupon.lifecycle.reservation-timeout = 3s"))) {
+      int port = node.httpPort();
+      long policy = downloadPolicy(port);
+      long reservedThenCancelled = issue(port, policy, 31);
+      reserve(port, reservedThenCancelled, 31, "R-ORDER");
+      assertEquals(200, api.send(port, "POST", "/api/coupons/" + reservedThenCancelled + "/cancel", ApiClient.adminToken(),
+          Map.of("reason", "order cancelled by support")).status());
+      long cancelled = issue(port, policy, 32);
+      assertEquals(200, api.send(port, "POST", "/api/coupons/" + cancelled + "/cancel", ApiClient.serviceToken(),
+          Map.of("reason", "refund")).status());
+      long timedOut = issue(port, policy, 33);
+      reserve(port, timedOut, 33, "R-TIMEOUT");
+      Eventually.await(WAIT, "the reservation timed out", () -> "ISSUED".equals(status(port, timedOut)));
+
+      Map<Long, List<String>> expected = Map.of(
+          reservedThenCancelled, Arrays.asList("ORDER_CANCELLED", "CANCELLED", "R-ORDER", "O-R-ORDER"),
+          cancelled, Arrays.asList("ADMIN_CANCELLED", "CANCELLED", null, null),
+          timedOut, Arrays.asList("RESERVATION_TIMEOUT", "ISSUED", "R-TIMEOUT", "O-R-TIMEOUT"));
+      expected.forEach((coupon, reasonStatusReservationOrder) -> {
+        Eventually.await(WAIT, "coupon.cancelled of " + coupon, () -> published(Topics.COUPON_CANCELLED, coupon).size() == 1);
+        JsonNode data = published(Topics.COUPON_CANCELLED, coupon).get(0).path("data");
+        List<String> actual = Arrays.asList(data.path("reason").asText(), data.path("status").asText(),
+            data.path("reservationId").textValue(), data.path("orderId").textValue());
+        assertEquals(reasonStatusReservationOrder, actual, data::toString);
+      });
     }
   }
 
@@ -322,6 +353,12 @@ class KafkaIntegrationTest {
       List<ConsumerRecord<byte[], byte[]>> dead = kafka.records(Topics.COUPON_TRIGGER + Topics.DLQ_SUFFIX);
       assertEquals(1, dead.size());
       assertTrue(KafkaProbe.header(dead.get(0), "dlq-error").contains("userId"));
+
+      Eventually.await(WAIT, "the triggered coupons published", () -> kafka.values(Topics.COUPON_ISSUED).stream()
+          .filter(v -> v.path("data").path("policyId").asLong() == first).count() == 2);
+      JsonNode data = kafka.values(Topics.COUPON_ISSUED).stream()
+          .filter(v -> v.path("data").path("policyId").asLong() == first).findFirst().orElseThrow().path("data");
+      assertTrue(data.has("couponCode") && data.path("couponCode").isNull(), "a policy without a code: " + data);
     }
   }
 

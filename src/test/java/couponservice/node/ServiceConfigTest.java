@@ -2,10 +2,13 @@ package couponservice.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
+import couponservice.coupon.CouponSettings;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,23 @@ class ServiceConfigTest {
     assertEquals(Map.of("sslmode", "prefer"), unset.getConfig("coupon.database.properties").root().unwrapped(),
         "pgjdbc's own default, and no root certificate path of ours");
     assertEquals(16, unset.getInt("coupon.database.max-connections"));
+  }
+
+  @Test
+  void theReservationTimeoutVariableIsMinutesOrADuration() {
+    assertEquals(Duration.ofMinutes(10), reservationTimeout(Map.of()), "the default");
+    assertEquals(Duration.ofMinutes(15), reservationTimeout(Map.of("COUPON_RESERVATION_TIMEOUT", "15")));
+    assertEquals(Duration.ofSeconds(30), reservationTimeout(Map.of("COUPON_RESERVATION_TIMEOUT", "30s")));
+    assertEquals(Duration.ofSeconds(90), reservationTimeout(Map.of("COUPON_RESERVATION_TIMEOUT", "1.5m")));
+    for (String refused : List.of("0", "0s", "1.5", "-5", "soon", "30 parsecs")) {
+      IllegalArgumentException refusal = assertThrows(IllegalArgumentException.class,
+          () -> reservationTimeout(Map.of("COUPON_RESERVATION_TIMEOUT", refused)), refused);
+      assertTrue(refusal.getMessage().startsWith("COUPON_RESERVATION_TIMEOUT must be"), refusal.getMessage());
+    }
+  }
+
+  private static Duration reservationTimeout(Map<String, String> environment) {
+    return CouponSettings.fromConfig(prod(environment)).reservationTimeout();
   }
 
   /** The prod profile with {@code environment} in place of the process's environment variables. */

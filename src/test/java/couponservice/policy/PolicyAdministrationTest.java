@@ -84,6 +84,31 @@ class PolicyAdministrationTest {
   }
 
   @Test
+  void theLimitsOfAPolicyIncludeTheirBounds() {
+    Map<String, Object> largest = codePolicy("Max_Code-" + "9".repeat(41));
+    largest.put("couponName", "n".repeat(100));
+    largest.put("discountValue", 10_000_000_000L);
+    largest.put("minimumOrderAmount", 0);
+    largest.remove("maxIssuePerUser");
+    Response created = admin("POST", "/api/coupon-policies", largest);
+    assertEquals(201, created.status(), created.body()::toString);
+    assertEquals(0, created.body().path("discountValue").decimalValue().compareTo(new java.math.BigDecimal("1E10")));
+    assertEquals(1, created.longField("maxIssuePerUser"), "the default");
+    assertTrue(created.body().path("triggerEventType").isNull());
+
+    Map<String, Object> smallest = codePolicy("MIN-PERCENT");
+    smallest.put("discountType", "PERCENTAGE");
+    smallest.put("discountValue", 100);
+    smallest.put("minimumOrderAmount", null);
+    smallest.put("maxDiscountAmount", 0.01);
+    smallest.put("validDuration", "PT1M");
+    Response percent = admin("POST", "/api/coupon-policies", smallest);
+    assertEquals(201, percent.status(), percent.body()::toString);
+    assertEquals("0.01", percent.body().path("maxDiscountAmount").asText());
+    assertTrue(percent.body().path("minimumOrderAmount").isNull(), "no minimum");
+  }
+
+  @Test
   void couponCodesAreUniqueIgnoringCaseAndDownloadResolvesThemIgnoringCase() {
     Response first = admin("POST", "/api/coupon-policies", codePolicy("Summer-Sale"));
     assertEquals(201, first.status());

@@ -185,6 +185,7 @@ abstract class ReadSideContract {
     assertErrorBody(get(base + "?status=GONE", ApiClient.userToken(user)), 400, "VALIDATION_FAILED");
     assertErrorBody(get(base + "?cursor=bm90LWEtY3Vyc29y", ApiClient.userToken(user)), 400, "VALIDATION_FAILED");
     assertErrorBody(get(base + "/expiring?days=0", ApiClient.userToken(user)), 400, "VALIDATION_FAILED");
+    assertErrorBody(get(base + "/expiring?limit=101", ApiClient.userToken(user)), 400, "VALIDATION_FAILED");
     assertErrorBody(get(base, ApiClient.userToken(user + 1)), 403, "FORBIDDEN");
     assertErrorBody(get(base + "/statistics", ApiClient.userToken(user + 1)), 403, "FORBIDDEN");
     assertErrorBody(get(base, null), 401, "UNAUTHORIZED");
@@ -214,13 +215,17 @@ abstract class ReadSideContract {
       LocalDate day = LocalDate.ofInstant(clock().instant(), ZoneOffset.UTC);
       long policyId = policy(Map.of("maxIssueCount", 10, "discountValue", 1000));
       List<Long> coupons = new ArrayList<>();
+      int issuedFrom = hourNow();
       for (long user = 6_001; user <= 6_005; user++) {
         coupons.add(issue(policyId, user));
       }
+      int issuedUntil = hourNow();
       for (int i = 0; i < 4; i++) {
         reserve("S-" + i, 6_001 + i, coupons.get(i));
       }
+      int usedFrom = hourNow();
       confirm("S-0");
+      int usedUntil = hourNow();
       assertEquals(204, api.send(port(), "DELETE", "/api/coupons/apply/S-1", ApiClient.serviceToken(), null).status());
       assertEquals(200, api.send(port(), "POST", "/api/coupons/" + coupons.get(2) + "/cancel", ApiClient.serviceToken(),
           Map.of("reason", "order cancelled")).status());
@@ -244,7 +249,9 @@ abstract class ReadSideContract {
       assertEquals(5, today.path("totalIssued").asLong());
       assertEquals(0, today.path("totalExpired").asLong());
       assertEquals(5, sum(today.path("issueByHour")));
+      assertEquals(5, sumOfHours(today.path("issueByHour"), issuedFrom, issuedUntil), "counted in the hour of issue");
       assertEquals(1, sum(today.path("usageByHour")));
+      assertEquals(1, sumOfHours(today.path("usageByHour"), usedFrom, usedUntil), "counted in the hour of use");
       assertEquals(24, today.path("issueByHour").size());
       assertEquals(0, days.get(0).path("totalIssued").asLong());
       assertEquals(0, days.get(2).path("totalIssued").asLong());
@@ -260,6 +267,20 @@ abstract class ReadSideContract {
     } finally {
       clock().advance(shift.negated());
     }
+  }
+
+  /** The node's hour of the day (UTC), the key of an hourly bucket. */
+  private int hourNow() {
+    return clock().instant().atZone(ZoneOffset.UTC).getHour();
+  }
+
+  /** The buckets "from" to "until" of an hourly map, summed. */
+  private static long sumOfHours(JsonNode byHour, int from, int until) {
+    long total = 0;
+    for (int hour = from; hour <= until; hour++) {
+      total += byHour.path(Integer.toString(hour)).asLong();
+    }
+    return total;
   }
 
   private static long sum(JsonNode counts) {
@@ -336,7 +357,7 @@ abstract class ReadSideContract {
         ApiClient.adminToken(), null).status());
     JsonNode inactive = get("/api/coupons/validate/" + code, user).body();
     assertFalse(inactive.path("valid").asBoolean());
-    assertTrue(inactive.path("message").asText().contains("not active"), inactive::toString);
+    assertTrue(inactive.path("message").asText().contains("deactivated"), inactive::toString);
     assertErrorBody(get("/api/coupons/validate/" + code, null), 401, "UNAUTHORIZED");
   }
 

@@ -43,9 +43,21 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** A node of the prod profile on {@code database} (and its Kafka topics), with {@code environment} added. */
   public static ServiceProcess startProd(String name, TestDatabase database, Map<String, String> environment) {
+    return start(name, prod(environment), database.config());
+  }
+
+  /**
+   * A node of the prod profile set up by {@code environment} alone, as an operator's deployment sets it up (database,
+   * broker and secret included): for starts the environment must make fail.
+   */
+  public static ServiceProcess startProdFromEnvironment(String name, Map<String, String> environment) {
+    return start(name, prod(environment), ConfigFactory.empty());
+  }
+
+  private static Map<String, String> prod(Map<String, String> environment) {
     Map<String, String> prod = new HashMap<>(environment);
     prod.put("COUPON_PROFILE", "prod");
-    return start(name, prod, database.config());
+    return prod;
   }
 
   /** A node of the dev profile: H2 files in {@code dataDir}, its in-process Kafka broker on a free port. */
@@ -161,6 +173,23 @@ public final class ServiceProcess implements AutoCloseable {
       }
       return written.contains(text);
     });
+  }
+
+  /**
+   * Waits for a process that must not start to exit, checks that it exited with 1, and returns the one line on which
+   * it said why ({@code coupon-service cannot start: ...}).
+   */
+  public String refusal(Duration timeout) {
+    awaitExit(timeout);
+    String output = logText();
+    if (process.exitValue() != 1) {
+      throw new AssertionError("the service process exited with " + process.exitValue() + ", not 1:\n" + output);
+    }
+    List<String> refusals = output.lines().filter(line -> line.startsWith("coupon-service cannot start: ")).toList();
+    if (refusals.size() != 1) {
+      throw new AssertionError("not one 'cannot start' line:\n" + output);
+    }
+    return refusals.get(0);
   }
 
   /** Everything the process wrote so far (stdout and stderr). */
