@@ -107,6 +107,14 @@ public final class ApiRequest {
     return body(MediaTypes.APPLICATION_JSON, http.maxBodyBytes()).thenApply(bytes -> JsonBody.parse(bytes.toArray()));
   }
 
+  /** The same for an operation whose fields are all optional: no body at all reads as {@code {}}. */
+  public CompletionStage<JsonBody> optionalJsonBody() {
+    HttpEntity entity = request.entity();
+    return entity.isKnownEmpty() || entity.getContentLengthOption().orElse(-1L) == 0
+        ? CompletableFuture.completedFuture(JsonBody.EMPTY)
+        : jsonBody();
+  }
+
   /**
    * The body, which must be declared as {@code mediaType} (415 otherwise), be at most {@code maxBytes} (413) and not
    * be empty (400).

@@ -116,7 +116,7 @@ public final class CouponEndpoints {
   private CompletionStage<HttpResponse> confirm(ApiRequest request) {
     request.caller().requireServiceOrAdmin();
     String reservationId = request.segment("reservationId");
-    return request.jsonBody().thenCompose(body -> {
+    return request.optionalJsonBody().thenCompose(body -> {
       String orderId = body.optionalString("orderId", MAX_ID_LENGTH);
       String paymentId = body.optionalString("paymentId", MAX_ID_LENGTH);
       return http.reply(toReservedCoupon(reservationId,
@@ -127,7 +127,7 @@ public final class CouponEndpoints {
   private CompletionStage<HttpResponse> cancel(ApiRequest request) {
     request.caller().requireServiceOrAdmin();
     long couponId = requireCouponId(request.id("couponId"));
-    return request.jsonBody().thenCompose(body -> {
+    return request.optionalJsonBody().thenCompose(body -> {
       String reason = body.optionalString("reason", 500);
       return http.reply(http.<Coupon.Command, CouponView>ask(coupon(couponId),
           replyTo -> new Coupon.Cancel(reason, request.requestId(), replyTo)), 200);

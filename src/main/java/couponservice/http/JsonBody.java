@@ -22,6 +22,9 @@ import java.util.Set;
  * JSON {@code null} counts as absent.
  */
 public final class JsonBody {
+  /** No fields: what an absent body of an operation with only optional fields reads as. */
+  static final JsonBody EMPTY = new JsonBody(Json.MAPPER.createObjectNode());
+
   private final ObjectNode node;
 
   private JsonBody(ObjectNode node) {

@@ -118,6 +118,8 @@ class CouponLifecycleTest {
       assertEquals(3000, used.body().path("discountAmount").asInt());
       assertEquals(used.body(), api.send(port, "POST", "/api/coupons/reservations/R-2/confirm", ApiClient.serviceToken(),
           Map.of("orderId", "ORDER-R-2", "paymentId", "P-1")).body(), "confirming again answers the same");
+      Response withoutBody = api.send(port, "POST", "/api/coupons/reservations/R-2/confirm", ApiClient.serviceToken(), null);
+      assertEquals(used.body(), withoutBody.body(), "its fields are optional, so no body is a confirm too");
       assertErrorBody(api.send(port, "POST", "/api/coupons/reservations/R-404/confirm", ApiClient.serviceToken(),
           Map.of()), 404, "RESERVATION_NOT_FOUND");
       assertErrorBody(api.send(port, "POST", "/api/coupons/" + coupon + "/cancel", ApiClient.adminToken(),
@@ -174,6 +176,8 @@ class CouponLifecycleTest {
       assertEquals("CANCELLED", cancel.body().path("status").asText(), cancel.body()::toString);
       assertEquals(cancel.body(), api.send(port, "POST", "/api/coupons/" + cancelled + "/cancel", ApiClient.adminToken(),
           Map.of("reason", "again")).body(), "cancelling again answers the same");
+      assertEquals(cancel.body(), api.send(port, "POST", "/api/coupons/" + cancelled + "/cancel", ApiClient.adminToken(),
+          null).body(), "its reason is optional, so no body is a cancel too");
       assertErrorBody(api.send(port, "POST", "/api/coupons/reserve", ApiClient.userToken(81),
           reservation("R-CANCELLED", 81, cancelled, 50_000)), 400, "COUPON_NOT_AVAILABLE");
 
