@@ -39,6 +39,16 @@ fi
 if "$SERVER_JAVA" -XX:+UseCompactObjectHeaders -version > /dev/null 2>&1; then
   SERVER_RUNTIME_OPTS="$SERVER_RUNTIME_OPTS -XX:+UseCompactObjectHeaders"
 fi
+# SERVER_IMAGE=1: the JVM of the container image instead, exactly: the Dockerfile's JAVA_TOOL_OPTIONS and
+# JDK_JAVA_OPTIONS, inside a memory cgroup with docker-compose.yml's mem_limit (which the JVM reads as a
+# container's limit and sizes its heap from). Read from those files, so the check follows what ships.
+SERVER_MEMORY_LIMIT="${SERVER_MEMORY_LIMIT:-}"
+if [ "${SERVER_IMAGE:-0}" = 1 ]; then
+  SERVER_JAVA_OPTS="$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile")"
+  SERVER_RUNTIME_OPTS="$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile")"
+  SERVER_MEMORY_LIMIT="$(sed -n 's/^ *mem_limit: *//p' "$ROOT/docker-compose.yml")"
+  [ -n "$SERVER_JAVA_OPTS" ] && [ -n "$SERVER_MEMORY_LIMIT" ] || { echo "no image JVM options or mem_limit found" >&2; exit 1; }
+fi
 BROKER_JAVA_OPTS="${BROKER_JAVA_OPTS:--XX:+UseTransparentHugePages}"
 # Every benchmark server's rate-limit keys start with this (a run adds its own start time).
 BENCH_RATE_LIMIT_PREFIX="coupon:rl:bench-"
@@ -69,7 +79,10 @@ start_server() {
     > "$(dirname "$log")/machine.json"
   # Rate-limit windows of a run of its own, as its database is: users of earlier runs within the hour (or
   # blocked for a day) would otherwise be refused with 429.
-  "$SERVER_JAVA" $SERVER_RUNTIME_OPTS $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="$BENCH_RATE_LIMIT_PREFIX$(date +%s%N):" -jar "$JAR" > "$log" 2>&1 &
+  enter_memory_limit
+  # The server enters the memory cgroup (when there is one) before it becomes java, so all of it is counted.
+  sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "${SERVER_CGROUP:-}" \
+    "$SERVER_JAVA" $SERVER_RUNTIME_OPTS $SERVER_JAVA_OPTS -Dcoupon.rate-limit.redis.key-prefix="$BENCH_RATE_LIMIT_PREFIX$(date +%s%N):" -jar "$JAR" > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     grep -q "^coupon-service (.*) listening on" "$log" && return 0
@@ -94,6 +107,36 @@ stop_broker() {
 
 stop_server() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  leave_memory_limit
+}
+
+# A memory cgroup of SERVER_MEMORY_LIMIT (e.g. 1536m) for the server, on cgroup v2 or v1; SERVER_CGROUP is its path.
+enter_memory_limit() {
+  [ -n "$SERVER_MEMORY_LIMIT" ] || return 0
+  local bytes
+  bytes=$(numfmt --from=iec "$(echo "$SERVER_MEMORY_LIMIT" | tr 'a-z' 'A-Z' | sed 's/I\?B$//')")
+  if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+    SERVER_CGROUP="/sys/fs/cgroup/coupon-bench-$$"
+    mkdir -p "$SERVER_CGROUP" && echo "$bytes" > "$SERVER_CGROUP/memory.max" && echo 0 > "$SERVER_CGROUP/memory.swap.max"
+  else
+    SERVER_CGROUP="/sys/fs/cgroup/memory/coupon-bench-$$"
+    mkdir -p "$SERVER_CGROUP" && echo "$bytes" > "$SERVER_CGROUP/memory.limit_in_bytes"
+  fi
+  echo "server in memory cgroup $SERVER_CGROUP, limit $SERVER_MEMORY_LIMIT ($bytes bytes)"
+}
+
+# Prints the cgroup's peak and whether the kernel's OOM killer struck, then removes it.
+leave_memory_limit() {
+  [ -n "${SERVER_CGROUP:-}" ] && [ -d "$SERVER_CGROUP" ] || return 0
+  local peak oom
+  if [ -f "$SERVER_CGROUP/memory.peak" ]; then
+    peak=$(cat "$SERVER_CGROUP/memory.peak"); oom=$(awk '$1 == "oom_kill" { print $2 }' "$SERVER_CGROUP/memory.events")
+  else
+    peak=$(cat "$SERVER_CGROUP/memory.max_usage_in_bytes"); oom=$(awk '$1 == "oom_kill" { print $2 }' "$SERVER_CGROUP/memory.oom_control")
+  fi
+  echo "memory {\"limit\": \"$SERVER_MEMORY_LIMIT\", \"peakMiB\": $((peak / 1048576)), \"oomKills\": ${oom:-0}}"
+  rmdir "$SERVER_CGROUP" 2>/dev/null || true
+  SERVER_CGROUP=""
 }
 
 # CPU per unit of work between two samples (bench/lib/cpu.py): cpu_report "$before" "$(cpu_sample)" units
