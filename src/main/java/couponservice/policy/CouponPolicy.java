@@ -167,8 +167,8 @@ public final class CouponPolicy
   public record KeyedRefusalsRecorded(long policyId, Instant refusedAt, List<KeyedRefusal> refusals)
       implements Event {}
 
-  /** A request of {@code userId} with Idempotency-Key {@code key} that was refused with {@code code}. */
-  public record KeyedRefusal(long userId, String key, ErrorCode code) implements CborSerializable {}
+  /** The refusal of a request of {@code userId} with Idempotency-Key {@code key}: what its retries are answered. */
+  public record KeyedRefusal(long userId, String key, ErrorCode code, String message) implements CborSerializable {}
 
   public record IssuanceJobStarted(long policyId, String jobId, String name, String issuedBy, long totalRequested,
       Instant at) implements Event {}

@@ -175,7 +175,7 @@ final class PendingIssuances {
     }
     List<CouponPolicy.KeyedRefusal> refused = new ArrayList<>(keyedRefusals.size());
     keyedRefusals.forEach((key, refusal) ->
-        refused.add(new CouponPolicy.KeyedRefusal(key.userId(), key.key(), refusal.code())));
+        refused.add(new CouponPolicy.KeyedRefusal(key.userId(), key.key(), refusal.code(), refusal.message())));
     Batch batch = new Batch(nonEmpty, refused, waiting);
     groups = new ArrayList<>();
     requests = null;

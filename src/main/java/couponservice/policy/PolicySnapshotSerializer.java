@@ -26,8 +26,9 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  * written before bulk jobs existed have no job chunks.
  *
  * <p>Version 2 appends the keyed refusals (up to {@code coupon.policy.max-keyed-refusals}, oldest first): their users
- * and times as deltas like the ledger, the distinct error codes by name, then per refusal its code's index and its
- * key. Version 1, written before refusals were journaled, is read with none.
+ * and times as deltas like the ledger, their distinct answers (code by name, message; a sold-out sale's share one),
+ * then per refusal its answer's index and its key. Version 1, written before refusals were journaled, is read with
+ * none.
  */
 public final class PolicySnapshotSerializer extends SerializerWithStringManifest {
   private static final String MANIFEST_V1 = "PolicySnapshot.v1";
@@ -45,6 +46,9 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
       int coupons,
       List<String> runningJobs,
       List<CouponPolicy.CouponsIssued> lastJobChunks) {}
+
+  /** What a refused request was answered: the snapshot holds each distinct one once. */
+  private record Answer(ErrorCode code, String message) {}
 
   private final ObjectMapper cbor;
 
@@ -85,19 +89,23 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     int count = refusals.size();
     long[] users = new long[count];
     long[] refusedAt = new long[count];
-    Map<ErrorCode, Integer> codes = new LinkedHashMap<>();
+    Map<Answer, Integer> answers = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
-      users[i] = refusals.get(i).key().userId();
-      refusedAt[i] = refusals.get(i).refusedAtMillis();
-      codes.putIfAbsent(refusals.get(i).code(), codes.size());
+      RememberedRefusal refusal = refusals.get(i);
+      users[i] = refusal.key().userId();
+      refusedAt[i] = refusal.refusedAtMillis();
+      answers.putIfAbsent(new Answer(refusal.code(), refusal.message()), answers.size());
     }
     out.writeVarint(count);
     out.writeDeltas(users);
     out.writeDeltas(refusedAt);
-    out.writeVarint(codes.size());
-    codes.keySet().forEach(code -> out.writeString(code.name()));
+    out.writeVarint(answers.size());
+    answers.keySet().forEach(answer -> {
+      out.writeString(answer.code().name());
+      out.writeString(answer.message());
+    });
     for (RememberedRefusal refusal : refusals) {
-      out.writeVarint(codes.get(refusal.code()));
+      out.writeVarint(answers.get(new Answer(refusal.code(), refusal.message())));
       out.writeString(refusal.key().key());
     }
   }
@@ -128,14 +136,15 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     int count = (int) readVarint(in);
     long[] users = readDeltas(in, count);
     long[] refusedAt = readDeltas(in, count);
-    ErrorCode[] codes = new ErrorCode[(int) readVarint(in)];
-    for (int i = 0; i < codes.length; i++) {
-      codes[i] = ErrorCode.valueOf(readString(in));
+    Answer[] answers = new Answer[(int) readVarint(in)];
+    for (int i = 0; i < answers.length; i++) {
+      answers[i] = new Answer(ErrorCode.valueOf(readString(in)), readString(in));
     }
     List<RememberedRefusal> refusals = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      ErrorCode code = codes[(int) readVarint(in)];
-      refusals.add(new RememberedRefusal(new IdempotencyKey(users[i], readString(in)), code, refusedAt[i]));
+      Answer answer = answers[(int) readVarint(in)];
+      refusals.add(new RememberedRefusal(new IdempotencyKey(users[i], readString(in)), answer.code(), answer.message(),
+          refusedAt[i]));
     }
     return refusals;
   }

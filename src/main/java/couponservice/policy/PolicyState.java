@@ -51,6 +51,8 @@ public final class PolicyState {
    * comes soon after its request, if at all), and their retries are decided afresh.
    */
   private final LinkedHashMap<IdempotencyKey, RememberedRefusal> keyedRefusals = new LinkedHashMap<>();
+  /** The message of the last refusal remembered: a sold-out sale's refusals share one instance instead of a copy each. */
+  private String lastRefusalMessage;
   /** The bulk jobs that started and have not ended, and the last chunk each applied (what a retry is answered). */
   private final Set<String> runningJobs = new HashSet<>();
   private final Map<String, CouponsIssued> lastJobChunks = new HashMap<>();
@@ -142,7 +144,10 @@ public final class PolicyState {
       IdempotencyKey key = new IdempotencyKey(refusal.userId(), refusal.key());
       // Removed first, so that the map stays in order of time when a key past retention is refused again.
       keyedRefusals.remove(key);
-      keyedRefusals.put(key, new RememberedRefusal(key, refusal.code(), refusedAt));
+      if (!refusal.message().equals(lastRefusalMessage)) {
+        lastRefusalMessage = refusal.message();
+      }
+      keyedRefusals.put(key, new RememberedRefusal(key, refusal.code(), lastRefusalMessage, refusedAt));
     }
     forgetKeysBefore(event.refusedAt().minus(idempotencyRetention));
     forgetRefusalsBeyondLimit();
@@ -284,7 +289,7 @@ public final class PolicyState {
     if (refusal == null || refusal.refusedAt().plus(idempotencyRetention).isBefore(now)) {
       return Optional.empty();
     }
-    return refuse(refusal.code(), "the first request with this Idempotency-Key was refused at " + refusal.refusedAt());
+    return refuse(refusal.code(), refusal.message());
   }
 
   // ---- views ----

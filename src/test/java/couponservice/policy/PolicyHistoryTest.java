@@ -60,7 +60,7 @@ class PolicyHistoryTest {
   @Test
   void refusalsRecordedForIdempotencyKeyRetriesAreNotListed() {
     assertTrue(PolicyHistory.entryOf(new CouponPolicy.KeyedRefusalsRecorded(1, T,
-        List.of(new CouponPolicy.KeyedRefusal(7, "k-1", ErrorCode.COUPON_SOLD_OUT)))).isEmpty());
+        List.of(new CouponPolicy.KeyedRefusal(7, "k-1", ErrorCode.COUPON_SOLD_OUT, "sold out")))).isEmpty());
   }
 
   @Test

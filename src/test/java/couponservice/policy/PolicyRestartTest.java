@@ -94,13 +94,15 @@ class PolicyRestartTest {
         """));
     long soldOut;
     long inactive;
+    Response firstRefusal;
     try (ServiceNode node = TestNodes.start(config)) {
       int port = node.httpPort();
       soldOut = api.createPolicy(port, Map.of("maxIssueCount", 1, "maxIssuePerUser", 1));
       inactive = api.createPolicy(port, Map.of());
       assertEquals(200, admin(port, "POST", "/api/coupon-policies/" + inactive + "/deactivate", null).status());
       assertEquals("201", outcome(api.issue(port, soldOut, 1, null)));
-      assertEquals("410 COUPON_SOLD_OUT", outcome(api.issue(port, soldOut, 2, "refused-1")));
+      firstRefusal = api.issue(port, soldOut, 2, "refused-1");
+      assertEquals("410 COUPON_SOLD_OUT", outcome(firstRefusal));
       assertEquals("409 COUPON_ALREADY_ISSUED", outcome(api.issue(port, soldOut, 1, "refused-2")));
       assertEquals("400 POLICY_INACTIVE", outcome(api.issue(port, inactive, 3, "refused-3")));
       assertEquals("410 COUPON_SOLD_OUT", outcome(api.issue(port, soldOut, 4, null)));
@@ -117,7 +119,9 @@ class PolicyRestartTest {
       int port = node.httpPort();
       raiseStock(port, soldOut, 10);
       assertEquals(200, admin(port, "POST", "/api/coupon-policies/" + inactive + "/activate", null).status());
-      assertEquals("410 COUPON_SOLD_OUT", outcome(api.issue(port, soldOut, 2, "refused-1")));
+      Response retry = api.issue(port, soldOut, 2, "refused-1");
+      assertEquals("410 COUPON_SOLD_OUT", outcome(retry));
+      assertEquals(firstRefusal.body().path("message"), retry.body().path("message"), "the first answer, word for word");
       assertEquals("409 COUPON_ALREADY_ISSUED", outcome(api.issue(port, soldOut, 1, "refused-2")));
       assertEquals("400 POLICY_INACTIVE", outcome(api.issue(port, inactive, 3, "refused-3")));
 

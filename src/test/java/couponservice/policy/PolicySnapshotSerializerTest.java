@@ -73,16 +73,18 @@ class PolicySnapshotSerializerTest {
         "snapshot took " + bytes.length + " bytes");
   }
 
-  /** A sold-out sale's keyed refusals: random users, times a few milliseconds apart, UUID keys, three codes. */
+  /** A sold-out sale's keyed refusals: random users, times a few milliseconds apart, UUID keys, three answers. */
   private static List<RememberedRefusal> refusals(int count, long from) {
     Random random = new Random(11);
     ErrorCode[] codes = {ErrorCode.COUPON_SOLD_OUT, ErrorCode.COUPON_ALREADY_ISSUED, ErrorCode.POLICY_INACTIVE};
+    String[] messages = {"all 2000000 coupons of policy 3 are issued", "user holds one", "policy 3 is deactivated"};
     List<RememberedRefusal> refusals = new ArrayList<>(count);
     long time = from;
     for (int i = 0; i < count; i++) {
       time += random.nextInt(5);
+      int answer = random.nextInt(codes.length);
       refusals.add(new RememberedRefusal(new IdempotencyKey(1 + random.nextInt(50_000_000), UUID.randomUUID().toString()),
-          codes[random.nextInt(codes.length)], time));
+          codes[answer], messages[answer], time));
     }
     return refusals;
   }
