@@ -468,8 +468,8 @@ public final class CouponPolicy
 
   /**
    * Writes the pending issues and keyed refusals and then {@code changes}, in one atomic write, so that what was
-   * decided under the old terms (active, stock) is recorded before a change. Everyone waiting on the write is answered once it is
-   * durable; if it fails, once recovery has shown whether it happened ({@link UnconfirmedWrite}).
+   * decided under the old terms (active, stock) is recorded before a change. Everyone waiting on the write is
+   * answered once it is durable; if it fails, once recovery has shown whether it happened ({@link UnconfirmedWrite}).
    */
   private ReplyEffect<Event, PolicyState> write(PolicyState state, List<Event> changes, PendingIssuances.Waiting change) {
     if (change != null) {
