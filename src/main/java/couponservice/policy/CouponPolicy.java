@@ -46,7 +46,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * already counts against stock and limits) and a {@link FlushIssues} message to self writes everything
  * pending as one {@link CouponsIssued} event. While that write is in flight, Pekko stashes new commands;
  * when it completes they are decided one after another into the next batch. So a hot policy costs one
- * journal round trip per batch, not per coupon, and a refusal is answered without any write.
+ * journal round trip per batch, not per coupon, and a refusal is answered without any write — except the refusal
+ * of a request with an {@code Idempotency-Key}: its retry must get the same answer even after a restart, so it is
+ * recorded ({@link KeyedRefusalsRecorded}) with the next batch's write and answered once that is durable.
  */
 public final class CouponPolicy
     extends EventSourcedBehaviorWithEnforcedReplies<CouponPolicy.Command, CouponPolicy.Event, PolicyState> {
@@ -110,7 +112,7 @@ public final class CouponPolicy
 
   // ---- events ----
 
-  public interface Event extends CborSerializable {
+  public sealed interface Event extends CborSerializable {
     long policyId();
   }
 
@@ -157,6 +159,17 @@ public final class CouponPolicy
   /** A user of a job's chunk that was not issued a coupon, and why. */
   public record Refusal(long userId, ErrorCode code) implements CborSerializable {}
 
+  /**
+   * Requests with an {@code Idempotency-Key} refused since the previous write, written with the issues they were
+   * decided beside, so that a retry is refused the same way for the idempotency retention. Untagged: no projection
+   * or publisher reads it, and the policy's history does not list it.
+   */
+  public record KeyedRefusalsRecorded(long policyId, Instant refusedAt, List<KeyedRefusal> refusals)
+      implements Event {}
+
+  /** The refusal of a request of {@code userId} with Idempotency-Key {@code key}: what its retries are answered. */
+  public record KeyedRefusal(long userId, String key, ErrorCode code, String message) implements CborSerializable {}
+
   public record IssuanceJobStarted(long policyId, String jobId, String name, String issuedBy, long totalRequested,
       Instant at) implements Event {}
 
@@ -188,7 +201,6 @@ public final class CouponPolicy
   private final Clock clock;
   private final PolicySettings settings;
   private final PendingIssuances pending = new PendingIssuances();
-  private final RecentRefusals refusals;
   /** Requests that arrived before the policy knew its terms; re-sent to self once it does. */
   private final AwaitingRequests<Command, PolicyRegistry.Registration> awaitingDefinition = new AwaitingRequests<>();
   private boolean flushScheduled;
@@ -204,12 +216,11 @@ public final class CouponPolicy
     this.definitions = definitions;
     this.clock = clock;
     this.settings = settings;
-    this.refusals = new RecentRefusals(settings.idempotencyRetention());
   }
 
   @Override
   public PolicyState emptyState() {
-    return PolicyState.empty(policyId, settings.idempotencyRetention());
+    return PolicyState.empty(policyId, settings);
   }
 
   @Override
@@ -288,26 +299,32 @@ public final class CouponPolicy
         answerWhenWritten(pending.requests(), pendingOffset.get(), cmd.replyTo());
         return Effect().noReply();
       }
-      Optional<Outcome.Rejected<IssuedCoupon>> earlier = refusals.find(key, now);
-      if (earlier.isPresent()) {
-        return Effect().reply(cmd.replyTo(), earlier.get());
+      Optional<Outcome.Rejected<IssuedCoupon>> pendingRefusal = pending.refusalOf(key);
+      if (pendingRefusal.isPresent()) {
+        refuseWhenWritten(pendingRefusal.get(), cmd.replyTo());
+        return Effect().noReply();
+      }
+      Optional<Outcome.Rejected<IssuedCoupon>> recorded = state.keyedRefusal(key, now);
+      if (recorded.isPresent()) {
+        return Effect().reply(cmd.replyTo(), recorded.get());
       }
     }
     Optional<Outcome.Rejected<IssuedCoupon>> refusal = state.<IssuedCoupon>refusalForChannel(cmd.channel(), now)
         .or(() -> state.refusalForUser(cmd.userId(), 0, 0));
-    if (refusal.isPresent()) {
-      rememberRefusal(key, refusal.get(), now);
+    if (refusal.isPresent() && key == null) {
+      // The hot path of a sold-out sale: nothing to remember, no write to wait for.
       return Effect().reply(cmd.replyTo(), refusal.get());
     }
-    Optional<Outcome.Rejected<IssuedCoupon>> refusalIfPendingIsWritten =
-        state.refusalForUser(cmd.userId(), pending.countFor(cmd.userId()), pending.size());
-    if (refusalIfPendingIsWritten.isPresent()) {
-      // Stock or the user's limit is used up only by issues not yet durable: the refusal holds once they are.
-      Outcome.Rejected<IssuedCoupon> rejection = refusalIfPendingIsWritten.get();
-      pending.onWrite(waiting(written -> {
-        rememberRefusal(key, rejection, now);
-        cmd.replyTo().tell(rejection);
-      }, cmd.replyTo()));
+    // Else a keyed refusal, or one that stock or the user's limit makes only through issues not yet durable: either
+    // holds once the next write is durable (the keyed one is recorded by it).
+    Optional<Outcome.Rejected<IssuedCoupon>> refusalOnceWritten = refusal.or(() ->
+        state.refusalForUser(cmd.userId(), pending.countFor(cmd.userId()), pending.size()));
+    if (refusalOnceWritten.isPresent()) {
+      if (key != null) {
+        pending.refuse(key, refusalOnceWritten.get());
+        scheduleFlush();
+      }
+      refuseWhenWritten(refusalOnceWritten.get(), cmd.replyTo());
       return Effect().noReply();
     }
     PendingIssuances.Group requests = pending.requests();
@@ -316,10 +333,8 @@ public final class CouponPolicy
     return Effect().noReply();
   }
 
-  private void rememberRefusal(IdempotencyKey key, Outcome.Rejected<IssuedCoupon> refusal, Instant now) {
-    if (key != null) {
-      refusals.remember(key, refusal, now);
-    }
+  private void refuseWhenWritten(Outcome.Rejected<IssuedCoupon> refusal, ActorRef<Outcome<IssuedCoupon>> replyTo) {
+    pending.onWrite(waiting(written -> replyTo.tell(refusal), replyTo));
   }
 
   private void answerWhenWritten(PendingIssuances.Group group, int offset, ActorRef<Outcome<IssuedCoupon>> replyTo) {
@@ -452,9 +467,9 @@ public final class CouponPolicy
   }
 
   /**
-   * Writes the pending issues and then {@code changes}, in one atomic write, so that issues decided under the old
-   * terms (active, stock) are recorded before a change. Everyone waiting on the write is answered once it is
-   * durable; if it fails, once recovery has shown whether it happened ({@link UnconfirmedWrite}).
+   * Writes the pending issues and keyed refusals and then {@code changes}, in one atomic write, so that what was
+   * decided under the old terms (active, stock) is recorded before a change. Everyone waiting on the write is
+   * answered once it is durable; if it fails, once recovery has shown whether it happened ({@link UnconfirmedWrite}).
    */
   private ReplyEffect<Event, PolicyState> write(PolicyState state, List<Event> changes, PendingIssuances.Waiting change) {
     if (change != null) {
@@ -466,6 +481,9 @@ public final class CouponPolicy
     if (!batch.groups().isEmpty()) {
       IssuedTerms terms = IssuedTerms.of(state.definition(), issuedAt);
       batch.groups().forEach(group -> events.add(issuedEvent(group, issuedAt, terms)));
+    }
+    if (!batch.keyedRefusals().isEmpty()) {
+      events.add(new KeyedRefusalsRecorded(policyId, issuedAt, batch.keyedRefusals()));
     }
     events.addAll(changes);
     unconfirmed.expect(lastSequenceNumber(context) + events.size(), batch::written, batch::notWritten);
@@ -534,26 +552,31 @@ public final class CouponPolicy
         .onEvent(MaxIssueCountChanged.class, PolicyState::onMaxIssueCountChanged)
         .onEvent(IssuanceJobStarted.class, PolicyState::onJobStarted)
         .onEvent(IssuanceJobEnded.class, PolicyState::onJobEnded)
+        .onEvent(KeyedRefusalsRecorded.class, PolicyState::onKeyedRefusals)
         .build();
   }
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof CouponsIssued issued ? settings.tagsFor(issued) : Set.of(settings.tagFor(policyId));
+    if (event instanceof CouponsIssued issued) {
+      return settings.tagsFor(issued);
+    }
+    return event instanceof KeyedRefusalsRecorded ? Set.of() : Set.of(settings.tagFor(policyId));
   }
 
   /**
    * Snapshots by journal rows (replay cost is per row; a row holds a whole batch), at a quiet moment.
    * Storing the snapshot of a big ledger stalls the entity for up to a few hundred milliseconds, so
-   * while a flash sale is in progress it waits: quiet is a small batch with no large one during the
-   * quiet period before it (a sale paced by its buyers makes many small batches among the large ones).
+   * while a flash sale is in progress it waits: quiet is a small batch (of coupons or of keyed refusals, once
+   * sold out) with no large one during the quiet period before it (a sale paced by its buyers makes many small
+   * batches among the large ones).
    * Past five times the interval it is taken anyway, by the retention criteria, which also delete
    * older snapshots.
    */
   @Override
   public boolean shouldSnapshot(PolicyState state, Event event, long sequenceNr) {
-    boolean quiet = !(event instanceof CouponsIssued issued) || state.isQuietWith(issued, settings.snapshotQuietPeriod());
-    return quiet && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
+    return state.isQuietWith(event, settings.snapshotQuietPeriod())
+        && state.rowsSinceSnapshot() >= settings.snapshotEveryEvents();
   }
 
   @Override
@@ -571,7 +594,6 @@ public final class CouponPolicy
 
   @Override
   public SnapshotAdapter<PolicyState> snapshotAdapter() {
-    Duration retention = settings.idempotencyRetention();
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(PolicyState state) {
@@ -580,7 +602,7 @@ public final class CouponPolicy
 
       @Override
       public PolicyState fromJournal(Object from) {
-        return PolicyState.fromSnapshot((PolicySnapshot) from, retention);
+        return PolicyState.fromSnapshot((PolicySnapshot) from, settings);
       }
     };
   }

@@ -1,7 +1,9 @@
 package couponservice.policy;
 
+import couponservice.Outcome;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +13,8 @@ import java.util.Optional;
  * per-user limits at once and are written together; the requests that wait on them are answered when the
  * write is durable, or told that nothing was issued when it is known to have failed. Each origin's coupons
  * form a {@link Group} of contiguous sequences: the single issues of API callers share one group, each direct
- * issue has its own.
+ * issue has its own. The refusals of requests with an {@code Idempotency-Key} are written with them, so that a
+ * retry is refused the same way after a restart too.
  */
 final class PendingIssuances {
 
@@ -74,8 +77,8 @@ final class PendingIssuances {
     }
   }
 
-  /** The groups taken out for one write, in sequence order, and the requests waiting on it. */
-  record Batch(List<Group> groups, List<Waiting> waiting) {
+  /** The groups taken out for one write, in sequence order, the keyed refusals, and the requests waiting on it. */
+  record Batch(List<Group> groups, List<CouponPolicy.KeyedRefusal> keyedRefusals, List<Waiting> waiting) {
     void written(PolicyState state) {
       waiting.forEach(w -> w.written(state));
     }
@@ -88,12 +91,13 @@ final class PendingIssuances {
   private List<Group> groups = new ArrayList<>();
   private Group requests;
   private Map<Long, Integer> perUser = new HashMap<>();
+  private Map<IdempotencyKey, Outcome.Rejected<IssuedCoupon>> keyedRefusals = new LinkedHashMap<>();
   private List<Waiting> waiting = new ArrayList<>();
   private int size;
 
-  /** Nothing to write: no coupon, and no job chunk to record. */
+  /** Nothing to write: no coupon, no job chunk and no keyed refusal to record. */
   boolean isEmpty() {
-    return size == 0 && groups.stream().noneMatch(Group::isRecorded);
+    return size == 0 && keyedRefusals.isEmpty() && groups.stream().noneMatch(Group::isRecorded);
   }
 
   int size() {
@@ -144,6 +148,16 @@ final class PendingIssuances {
     return requests == null ? Optional.empty() : Optional.ofNullable(requests.keyedOffsets.get(key));
   }
 
+  /** The request with {@code key} is refused: recorded with the next write. */
+  void refuse(IdempotencyKey key, Outcome.Rejected<IssuedCoupon> refusal) {
+    keyedRefusals.put(key, refusal);
+  }
+
+  /** The pending refusal of the request with {@code key}, if one is pending. */
+  Optional<Outcome.Rejected<IssuedCoupon>> refusalOf(IdempotencyKey key) {
+    return Optional.ofNullable(keyedRefusals.get(key));
+  }
+
   void onWrite(Waiting request) {
     waiting.add(request);
   }
@@ -159,10 +173,14 @@ final class PendingIssuances {
         nonEmpty.add(group);
       }
     }
-    Batch batch = new Batch(nonEmpty, waiting);
+    List<CouponPolicy.KeyedRefusal> refused = new ArrayList<>(keyedRefusals.size());
+    keyedRefusals.forEach((key, refusal) ->
+        refused.add(new CouponPolicy.KeyedRefusal(key.userId(), key.key(), refusal.code(), refusal.message())));
+    Batch batch = new Batch(nonEmpty, refused, waiting);
     groups = new ArrayList<>();
     requests = null;
     perUser = new HashMap<>();
+    keyedRefusals = new LinkedHashMap<>();
     waiting = new ArrayList<>();
     size = 0;
     return batch;

@@ -16,7 +16,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 /**
  * What happened to a policy, for operators, read straight from its journal, oldest first: its creation, activation
  * changes, stock changes, direct issues and bulk jobs — who did it and why, where the event recorded that. Single issuances
- * are not listed (statistics count them). Events written before who and why were recorded show them as null.
+ * are not listed (statistics count them), nor the refusals recorded for Idempotency-Key retries. Events written before
+ * who and why were recorded show them as null.
  */
 public final class PolicyHistory {
   /** Journal rows one page reads at most: a page of a policy with many single issuances may end short. */

@@ -7,15 +7,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
-/** Policy entity settings ({@code coupon.policy} in coupon.conf). */
-public record PolicySettings(int tagSlices, Duration idempotencyRetention, int snapshotEveryEvents,
-    Duration snapshotQuietPeriod, int couponTagSlices) {
+/**
+ * Policy entity settings ({@code coupon.policy} in coupon.conf). {@code maxKeyedRefusals}: the refusals of requests
+ * with an {@code Idempotency-Key} a policy remembers at most; past it the oldest are forgotten first.
+ */
+public record PolicySettings(int tagSlices, Duration idempotencyRetention, int maxKeyedRefusals,
+    int snapshotEveryEvents, Duration snapshotQuietPeriod, int couponTagSlices) {
 
   public static PolicySettings fromConfig(Config config) {
     Config policy = config.getConfig("coupon.policy");
     return new PolicySettings(policy.getInt("tag-slices"), policy.getDuration("idempotency-retention"),
-        policy.getInt("snapshot-every-events"), policy.getDuration("snapshot-quiet-period"),
-        config.getInt("coupon.lifecycle.tag-slices"));
+        policy.getInt("max-keyed-refusals"), policy.getInt("snapshot-every-events"),
+        policy.getDuration("snapshot-quiet-period"), config.getInt("coupon.lifecycle.tag-slices"));
+  }
+
+  public PolicySettings {
+    if (idempotencyRetention.compareTo(Duration.ofHours(24)) < 0) {
+      throw new IllegalArgumentException(
+          "coupon.policy.idempotency-retention must be at least 24 hours (API.md), got " + idempotencyRetention);
+    }
+    if (maxKeyedRefusals < 1) {
+      throw new IllegalArgumentException("coupon.policy.max-keyed-refusals must be positive, got " + maxKeyedRefusals);
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A policy's state as stored in the snapshot store: the ledger as two parallel arrays (owner and issue
- * time by coupon sequence); per-user counts are derived on load. Written by {@link PolicySnapshotSerializer}.
+ * time by coupon sequence), per-user counts derived on load; the keyed refusals oldest first. Written by {@link PolicySnapshotSerializer}.
  */
 public record PolicySnapshot(
     long policyId,
@@ -19,4 +19,5 @@ public record PolicySnapshot(
     long[] issuedAtMillis,
     List<KeyedIssue> keyedIssues,
     List<String> runningJobs,
-    List<CouponPolicy.CouponsIssued> lastJobChunks) {}
+    List<CouponPolicy.CouponsIssued> lastJobChunks,
+    List<RememberedRefusal> keyedRefusals) {}

@@ -2,13 +2,18 @@ package couponservice.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import couponservice.ErrorCode;
 import couponservice.policy.CouponPolicy.KeyedIssue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
@@ -19,9 +24,15 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  * stored, so a hot policy with a million coupons must serialize in milliseconds: the terms go as CBOR,
  * the two ledger arrays as zig-zag varint deltas (issue times are near-monotonic, so most take one byte). Headers
  * written before bulk jobs existed have no job chunks.
+ *
+ * <p>Version 2 appends the keyed refusals (up to {@code coupon.policy.max-keyed-refusals}, oldest first): their users
+ * and times as deltas like the ledger, their distinct answers (code by name, message; a sold-out sale's share one),
+ * then per refusal its answer's index and its key. Version 1, written before refusals were journaled, is read with
+ * none.
  */
 public final class PolicySnapshotSerializer extends SerializerWithStringManifest {
   private static final String MANIFEST_V1 = "PolicySnapshot.v1";
+  private static final String MANIFEST_V2 = "PolicySnapshot.v2";
 
   /** Everything but the ledger arrays. */
   record Header(
@@ -36,6 +47,9 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
       List<String> runningJobs,
       List<CouponPolicy.CouponsIssued> lastJobChunks) {}
 
+  /** What a refused request was answered: the snapshot holds each distinct one once. */
+  private record Answer(ErrorCode code, String message) {}
+
   private final ObjectMapper cbor;
 
   public PolicySnapshotSerializer(ExtendedActorSystem system) {
@@ -49,7 +63,7 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
 
   @Override
   public String manifest(Object o) {
-    return MANIFEST_V1;
+    return MANIFEST_V2;
   }
 
   @Override
@@ -62,17 +76,43 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    VarintWriter out = new VarintWriter(header.length + 4 + s.owners().length * 4);
+    VarintWriter out = new VarintWriter(header.length + 4 + s.owners().length * 4 + s.keyedRefusals().size() * 48);
     out.writeFixedInt(header.length);
     out.writeBytes(header);
     out.writeDeltas(s.owners());
     out.writeDeltas(s.issuedAtMillis());
+    writeKeyedRefusals(out, s.keyedRefusals());
     return out.toByteArray();
+  }
+
+  private static void writeKeyedRefusals(VarintWriter out, List<RememberedRefusal> refusals) {
+    int count = refusals.size();
+    long[] users = new long[count];
+    long[] refusedAt = new long[count];
+    Map<Answer, Integer> answers = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      RememberedRefusal refusal = refusals.get(i);
+      users[i] = refusal.key().userId();
+      refusedAt[i] = refusal.refusedAtMillis();
+      answers.putIfAbsent(new Answer(refusal.code(), refusal.message()), answers.size());
+    }
+    out.writeVarint(count);
+    out.writeDeltas(users);
+    out.writeDeltas(refusedAt);
+    out.writeVarint(answers.size());
+    answers.keySet().forEach(answer -> {
+      out.writeString(answer.code().name());
+      out.writeString(answer.message());
+    });
+    for (RememberedRefusal refusal : refusals) {
+      out.writeVarint(answers.get(new Answer(refusal.code(), refusal.message())));
+      out.writeString(refusal.key().key());
+    }
   }
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) {
-    if (!MANIFEST_V1.equals(manifest)) {
+    if (!MANIFEST_V1.equals(manifest) && !MANIFEST_V2.equals(manifest)) {
       throw new IllegalArgumentException("unknown policy snapshot manifest " + manifest);
     }
     ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -88,25 +128,54 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
     long[] issuedAt = readDeltas(in, h.coupons());
     return new PolicySnapshot(h.policyId(), h.definition(), h.createdAt(), h.updatedAt(), h.active(), h.maxIssueCount(),
         owners, issuedAt, h.keyedIssues(), h.runningJobs() == null ? List.of() : h.runningJobs(),
-        h.lastJobChunks() == null ? List.of() : h.lastJobChunks());
+        h.lastJobChunks() == null ? List.of() : h.lastJobChunks(),
+        MANIFEST_V1.equals(manifest) ? List.of() : readKeyedRefusals(in));
+  }
+
+  private static List<RememberedRefusal> readKeyedRefusals(ByteBuffer in) {
+    int count = (int) readVarint(in);
+    long[] users = readDeltas(in, count);
+    long[] refusedAt = readDeltas(in, count);
+    Answer[] answers = new Answer[(int) readVarint(in)];
+    for (int i = 0; i < answers.length; i++) {
+      answers[i] = new Answer(ErrorCode.valueOf(readString(in)), readString(in));
+    }
+    List<RememberedRefusal> refusals = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Answer answer = answers[(int) readVarint(in)];
+      refusals.add(new RememberedRefusal(new IdempotencyKey(users[i], readString(in)), answer.code(), answer.message(),
+          refusedAt[i]));
+    }
+    return refusals;
   }
 
   private static long[] readDeltas(ByteBuffer in, int count) {
     long[] values = new long[count];
     long previous = 0;
     for (int i = 0; i < count; i++) {
-      long zigzag = 0;
-      int shift = 0;
-      byte b;
-      do {
-        b = in.get();
-        zigzag |= (long) (b & 0x7F) << shift;
-        shift += 7;
-      } while (b < 0);
+      long zigzag = readVarint(in);
       previous += (zigzag >>> 1) ^ -(zigzag & 1);
       values[i] = previous;
     }
     return values;
+  }
+
+  private static long readVarint(ByteBuffer in) {
+    long value = 0;
+    int shift = 0;
+    byte b;
+    do {
+      b = in.get();
+      value |= (long) (b & 0x7F) << shift;
+      shift += 7;
+    } while (b < 0);
+    return value;
+  }
+
+  private static String readString(ByteBuffer in) {
+    byte[] utf8 = new byte[(int) readVarint(in)];
+    in.get(utf8);
+    return new String(utf8, StandardCharsets.UTF_8);
   }
 
   /** A growable byte array (ByteArrayOutputStream synchronizes every write). */
@@ -141,14 +210,24 @@ public final class PolicySnapshotSerializer extends SerializerWithStringManifest
       for (long value : values) {
         long delta = value - previous;
         previous = value;
-        long zigzag = (delta << 1) ^ (delta >> 63);
-        ensure(10);
-        while ((zigzag & ~0x7FL) != 0) {
-          buffer[size++] = (byte) ((zigzag & 0x7F) | 0x80);
-          zigzag >>>= 7;
-        }
-        buffer[size++] = (byte) zigzag;
+        writeVarint((delta << 1) ^ (delta >> 63));
       }
+    }
+
+    /** {@code value} read as unsigned, seven bits a byte. */
+    void writeVarint(long value) {
+      ensure(10);
+      while ((value & ~0x7FL) != 0) {
+        buffer[size++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
+      }
+      buffer[size++] = (byte) value;
+    }
+
+    void writeString(String value) {
+      byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+      writeVarint(utf8.length);
+      writeBytes(utf8);
     }
 
     byte[] toByteArray() {

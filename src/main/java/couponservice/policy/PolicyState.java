@@ -6,6 +6,8 @@ import couponservice.policy.CouponPolicy.CouponsIssued;
 import couponservice.policy.CouponPolicy.IssuanceJobEnded;
 import couponservice.policy.CouponPolicy.IssuanceJobStarted;
 import couponservice.policy.CouponPolicy.KeyedIssue;
+import couponservice.policy.CouponPolicy.KeyedRefusal;
+import couponservice.policy.CouponPolicy.KeyedRefusalsRecorded;
 import couponservice.policy.CouponPolicy.MaxIssueCountChanged;
 import couponservice.policy.CouponPolicy.PolicyActivationChanged;
 import couponservice.policy.CouponPolicy.PolicyCreated;
@@ -24,7 +26,7 @@ import java.util.Set;
 
 /**
  * What a policy knows: its terms, stock, who holds which coupon, and the idempotency keys of recent
- * issues. Mutated in place by the event handler (a copy per event would cost the whole ledger);
+ * issues and refusals. Mutated in place by the event handler (a copy per event would cost the whole ledger);
  * snapshots go through {@link #toSnapshot()}, an immutable copy.
  *
  * <p>The empty state is never mutated: Pekko keeps the one instance for every recovery of the entity, including
@@ -34,6 +36,7 @@ import java.util.Set;
 public final class PolicyState {
   private final long policyId;
   private final Duration idempotencyRetention;
+  private final int maxKeyedRefusals;
   private PolicyDefinition definition;
   private Instant createdAt;
   private Instant updatedAt;
@@ -42,6 +45,14 @@ public final class PolicyState {
   private final CouponLedger ledger;
   /** Insertion order is issue order, so expired keys are pruned from the head. */
   private final LinkedHashMap<IdempotencyKey, Long> keyedIssues = new LinkedHashMap<>();
+  /**
+   * The same for refusals, oldest first. Unlike issues, which the stock bounds, refusals of a sold-out sale have
+   * no bound but time, so at most {@code maxKeyedRefusals} are kept: past it the oldest are forgotten first (a retry
+   * comes soon after its request, if at all), and their retries are decided afresh.
+   */
+  private final LinkedHashMap<IdempotencyKey, RememberedRefusal> keyedRefusals = new LinkedHashMap<>();
+  /** The message of the last refusal remembered: a sold-out sale's refusals share one instance instead of a copy each. */
+  private String lastRefusalMessage;
   /** The bulk jobs that started and have not ended, and the last chunk each applied (what a retry is answered). */
   private final Set<String> runningJobs = new HashSet<>();
   private final Map<String, CouponsIssued> lastJobChunks = new HashMap<>();
@@ -50,17 +61,21 @@ public final class PolicyState {
 
   /** Journal rows applied since the last stored snapshot (what a recovery would replay). */
   private long rowsSinceSnapshot;
-  /** When the policy last issued a batch larger than a quiet one; not in snapshots (a recovered policy is quiet). */
+  /**
+   * When the policy last wrote a batch (coupons or keyed refusals) larger than a quiet one; not in snapshots (a
+   * recovered policy is quiet).
+   */
   private Instant lastLargeBatchAt;
 
-  private PolicyState(long policyId, Duration idempotencyRetention, CouponLedger ledger) {
+  private PolicyState(long policyId, Duration idempotencyRetention, int maxKeyedRefusals, CouponLedger ledger) {
     this.policyId = policyId;
     this.idempotencyRetention = idempotencyRetention;
+    this.maxKeyedRefusals = maxKeyedRefusals;
     this.ledger = ledger;
   }
 
-  static PolicyState empty(long policyId, Duration idempotencyRetention) {
-    return new PolicyState(policyId, idempotencyRetention, new CouponLedger());
+  static PolicyState empty(long policyId, PolicySettings settings) {
+    return new PolicyState(policyId, settings.idempotencyRetention(), settings.maxKeyedRefusals(), new CouponLedger());
   }
 
   public boolean isCreated() {
@@ -94,7 +109,7 @@ public final class PolicyState {
   // ---- event application ----
 
   PolicyState onCreated(PolicyCreated event) {
-    PolicyState created = new PolicyState(policyId, idempotencyRetention, new CouponLedger());
+    PolicyState created = new PolicyState(policyId, idempotencyRetention, maxKeyedRefusals, new CouponLedger());
     created.definition = event.definition();
     created.createdAt = event.createdAt();
     created.updatedAt = event.createdAt();
@@ -109,16 +124,34 @@ public final class PolicyState {
       ledger.append(userId, issuedAt);
     }
     for (KeyedIssue keyed : event.keyedIssues()) {
-      keyedIssues.put(new IdempotencyKey(keyed.userId(), keyed.key()), keyed.sequence());
+      IdempotencyKey key = new IdempotencyKey(keyed.userId(), keyed.key());
+      keyedIssues.put(key, keyed.sequence());
+      // A key refused long enough ago is decided afresh: its new outcome is the one to answer.
+      keyedRefusals.remove(key);
     }
-    pruneKeysIssuedBefore(event.issuedAt().minus(idempotencyRetention));
+    forgetKeysBefore(event.issuedAt().minus(idempotencyRetention));
     if (event.origin() != null && event.origin().kind() == IssueOrigin.Kind.JOB) {
       lastJobChunks.put(event.origin().jobId(), event);
     }
     updatedAt = event.issuedAt();
-    if (isLarge(event)) {
-      lastLargeBatchAt = event.issuedAt();
+    wroteBatch(event.userIds().size(), event.issuedAt());
+    return counted();
+  }
+
+  PolicyState onKeyedRefusals(KeyedRefusalsRecorded event) {
+    long refusedAt = event.refusedAt().toEpochMilli();
+    for (KeyedRefusal refusal : event.refusals()) {
+      IdempotencyKey key = new IdempotencyKey(refusal.userId(), refusal.key());
+      // Removed first, so that the map stays in order of time when a key past retention is refused again.
+      keyedRefusals.remove(key);
+      if (!refusal.message().equals(lastRefusalMessage)) {
+        lastRefusalMessage = refusal.message();
+      }
+      keyedRefusals.put(key, new RememberedRefusal(key, refusal.code(), lastRefusalMessage, refusedAt));
     }
+    forgetKeysBefore(event.refusedAt().minus(idempotencyRetention));
+    forgetRefusalsBeyondLimit();
+    wroteBatch(event.refusals().size(), event.refusedAt());
     return counted();
   }
 
@@ -163,19 +196,47 @@ public final class PolicyState {
     rowsSinceSnapshot = 0;
   }
 
-  /** Whether {@code issued} is a small batch with no large one during {@code period} before it. */
-  boolean isQuietWith(CouponsIssued issued, Duration period) {
-    return !isLarge(issued) && (lastLargeBatchAt == null || !issued.issuedAt().isBefore(lastLargeBatchAt.plus(period)));
+  /**
+   * Whether {@code event} leaves the policy quiet: an event that is no batch does, and a batch of coupons or keyed
+   * refusals does when it is small and no large one was written during {@code period} before it.
+   */
+  boolean isQuietWith(CouponPolicy.Event event, Duration period) {
+    if (event instanceof CouponsIssued issued) {
+      return isQuietWith(issued.userIds().size(), issued.issuedAt(), period);
+    }
+    if (event instanceof KeyedRefusalsRecorded refused) {
+      return isQuietWith(refused.refusals().size(), refused.refusedAt(), period);
+    }
+    return true;
   }
 
-  private static boolean isLarge(CouponsIssued issued) {
-    return issued.userIds().size() > QUIET_BATCH_SIZE;
+  private boolean isQuietWith(int batchSize, Instant writtenAt, Duration period) {
+    return batchSize <= QUIET_BATCH_SIZE
+        && (lastLargeBatchAt == null || !writtenAt.isBefore(lastLargeBatchAt.plus(period)));
   }
 
-  private void pruneKeysIssuedBefore(Instant cutoff) {
+  private void wroteBatch(int batchSize, Instant writtenAt) {
+    if (batchSize > QUIET_BATCH_SIZE) {
+      lastLargeBatchAt = writtenAt;
+    }
+  }
+
+  private void forgetKeysBefore(Instant cutoff) {
     long cutoffMillis = cutoff.toEpochMilli();
-    Iterator<Map.Entry<IdempotencyKey, Long>> oldestFirst = keyedIssues.entrySet().iterator();
-    while (oldestFirst.hasNext() && ledger.issuedAtMillisOf(oldestFirst.next().getValue()) < cutoffMillis) {
+    Iterator<Map.Entry<IdempotencyKey, Long>> oldestIssues = keyedIssues.entrySet().iterator();
+    while (oldestIssues.hasNext() && ledger.issuedAtMillisOf(oldestIssues.next().getValue()) < cutoffMillis) {
+      oldestIssues.remove();
+    }
+    Iterator<RememberedRefusal> oldestRefusals = keyedRefusals.values().iterator();
+    while (oldestRefusals.hasNext() && oldestRefusals.next().refusedAtMillis() < cutoffMillis) {
+      oldestRefusals.remove();
+    }
+  }
+
+  private void forgetRefusalsBeyondLimit() {
+    Iterator<RememberedRefusal> oldestFirst = keyedRefusals.values().iterator();
+    for (int excess = keyedRefusals.size() - maxKeyedRefusals; excess > 0; excess--) {
+      oldestFirst.next();
       oldestFirst.remove();
     }
   }
@@ -222,6 +283,15 @@ public final class PolicyState {
     return sequence == null ? OptionalLong.empty() : OptionalLong.of(sequence);
   }
 
+  /** The refusal answered to the request with {@code key}, unless it is past the idempotency retention at {@code now}. */
+  <T> Optional<Outcome.Rejected<T>> keyedRefusal(IdempotencyKey key, Instant now) {
+    RememberedRefusal refusal = keyedRefusals.get(key);
+    if (refusal == null || refusal.refusedAt().plus(idempotencyRetention).isBefore(now)) {
+      return Optional.empty();
+    }
+    return refuse(refusal.code(), refusal.message());
+  }
+
   // ---- views ----
 
   public PolicyView view() {
@@ -253,12 +323,13 @@ public final class PolicyState {
     List<KeyedIssue> keys = new ArrayList<>(keyedIssues.size());
     keyedIssues.forEach((key, sequence) -> keys.add(new KeyedIssue(key.userId(), key.key(), sequence)));
     return new PolicySnapshot(policyId, definition, createdAt, updatedAt, active, maxIssueCount, ledger.ownersCopy(),
-        ledger.issuedAtCopy(), keys, List.copyOf(runningJobs), List.copyOf(lastJobChunks.values()));
+        ledger.issuedAtCopy(), keys, List.copyOf(runningJobs), List.copyOf(lastJobChunks.values()),
+        List.copyOf(keyedRefusals.values()));
   }
 
-  static PolicyState fromSnapshot(PolicySnapshot snapshot, Duration idempotencyRetention) {
-    PolicyState state = new PolicyState(
-        snapshot.policyId(), idempotencyRetention, CouponLedger.restore(snapshot.owners(), snapshot.issuedAtMillis()));
+  static PolicyState fromSnapshot(PolicySnapshot snapshot, PolicySettings settings) {
+    PolicyState state = new PolicyState(snapshot.policyId(), settings.idempotencyRetention(), settings.maxKeyedRefusals(),
+        CouponLedger.restore(snapshot.owners(), snapshot.issuedAtMillis()));
     state.definition = snapshot.definition();
     state.createdAt = snapshot.createdAt();
     state.updatedAt = snapshot.updatedAt();
@@ -267,6 +338,8 @@ public final class PolicyState {
     snapshot.keyedIssues().forEach(k -> state.keyedIssues.put(new IdempotencyKey(k.userId(), k.key()), k.sequence()));
     state.runningJobs.addAll(snapshot.runningJobs());
     snapshot.lastJobChunks().forEach(chunk -> state.lastJobChunks.put(chunk.origin().jobId(), chunk));
+    snapshot.keyedRefusals().forEach(refusal -> state.keyedRefusals.put(refusal.key(), refusal));
+    state.forgetRefusalsBeyondLimit();
     return state;
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.policy.CouponPolicy.CouponsIssued;
+import couponservice.policy.CouponPolicy.KeyedRefusal;
+import couponservice.policy.CouponPolicy.KeyedRefusalsRecorded;
 import couponservice.policy.CouponPolicy.PolicyCreated;
 import couponservice.testkit.EntityTestConfig;
 import couponservice.testkit.TestClock;
@@ -16,10 +18,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 
@@ -33,7 +38,7 @@ class CouponPolicyTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final long POLICY_ID = 7;
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
-  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 4, Duration.ofSeconds(1), 4);
+  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 100, 4, Duration.ofSeconds(1), 4);
 
   private final TestClock clock = new TestClock(NOW);
   private PolicyDefinition definition;
@@ -56,10 +61,14 @@ class CouponPolicyTest {
   }
 
   private void start() {
+    start(SETTINGS);
+  }
+
+  private void start(PolicySettings settings) {
     DefinitionSource registry = id -> CompletableFuture.completedFuture(
         Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW.minusSeconds(60), "admin")));
     policy = EventSourcedBehaviorTestKit.create(testKit.system(),
-        CouponPolicy.create(POLICY_ID, registry, clock, SETTINGS),
+        CouponPolicy.create(POLICY_ID, registry, clock, settings),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
@@ -172,6 +181,135 @@ class CouponPolicyTest {
     assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "key-1").reply()),
         "the retry of a refused request is refused the same way");
     assertInstanceOf(Outcome.Ok.class, issue(2, IssueChannel.BY_POLICY, "key-3").reply());
+  }
+
+  private Outcome<QuantityChange> changeStock(long newMaxIssueCount) {
+    return policy.<Outcome<QuantityChange>>runCommand(
+        replyTo -> new CouponPolicy.ChangeMaxIssueCount(newMaxIssueCount, "admin", "more", replyTo)).reply();
+  }
+
+  @Test
+  void aKeyedRefusalIsJournaledAndAnsweredTheSameAfterARestartEvenWhenThePolicyWouldNowIssue() {
+    definition = definition(DistributionType.FIRST_COME, 1L, 1);
+    start();
+    issued(1);
+    var keyed = issue(2, IssueChannel.BY_POLICY, "k-2");
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(keyed.reply()));
+    assertEquals(List.of(new KeyedRefusalsRecorded(POLICY_ID, NOW,
+        List.of(new KeyedRefusal(2, "k-2", ErrorCode.COUPON_SOLD_OUT, "all 1 coupons of policy 7 are issued")))),
+        keyed.events());
+    assertTrue(issue(3, IssueChannel.BY_POLICY, null).hasNoEvents(), "a refusal without a key is not journaled");
+
+    assertInstanceOf(Outcome.Ok.class, changeStock(5));
+    policy.restart();
+    var retry = issue(2, IssueChannel.BY_POLICY, "k-2");
+    assertEquals(keyed.reply(), retry.reply(), "the first outcome, though stock is left now");
+    assertTrue(retry.hasNoEvents());
+    assertInstanceOf(Outcome.Ok.class, issue(2, IssueChannel.BY_POLICY, "k-2b").reply(), "another key is decided");
+    assertInstanceOf(Outcome.Ok.class, issue(4, IssueChannel.BY_POLICY, "k-2").reply(), "another user's key too");
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "k-2").reply()));
+  }
+
+  @Test
+  void keyedRefusalsArePartOfTheBatchWriteAndAnsweredOnceItIsDurable() {
+    definition = definition(DistributionType.FIRST_COME, 2L, 1);
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    List<List<Object>> writes = new CopyOnWriteArrayList<>();
+    journal.withPolicy((persistenceId, operation) -> {
+      if (persistenceId.equals("CouponPolicy|103") && operation instanceof WriteEvents write) {
+        writes.add(write.getBatch());
+      }
+      return ProcessingSuccess.getInstance();
+    });
+    try {
+      // Held until the policy knows its terms, the requests are then decided one after another into one batch.
+      CompletableFuture<Outcome<PolicyRegistry.Registration>> registryAnswer = new CompletableFuture<>();
+      ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(103, id -> registryAnswer, clock, SETTINGS));
+      List<TestProbe<Outcome<IssuedCoupon>>> callers = new ArrayList<>();
+      for (Object[] request : List.<Object[]>of(new Object[] {1L, "a"}, new Object[] {2L, null}, new Object[] {3L, "c"},
+          new Object[] {1L, "d"}, new Object[] {4L, null}, new Object[] {3L, "c"})) {
+        TestProbe<Outcome<IssuedCoupon>> caller = testKit.createTestProbe();
+        callers.add(caller);
+        entity.tell(new CouponPolicy.Issue((Long) request[0], IssueChannel.BY_POLICY, (String) request[1], null,
+            clock.instant().plusSeconds(5), caller.ref()));
+      }
+      registryAnswer.complete(Outcome.ok(new PolicyRegistry.Registration(103, definition, NOW, "admin")));
+
+      assertInstanceOf(Outcome.Ok.class, callers.get(0).receiveMessage());
+      assertInstanceOf(Outcome.Ok.class, callers.get(1).receiveMessage());
+      assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(callers.get(2).receiveMessage()));
+      assertEquals(ErrorCode.COUPON_ALREADY_ISSUED, refusal(callers.get(3).receiveMessage()));
+      assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(callers.get(4).receiveMessage()));
+      assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(callers.get(5).receiveMessage()), "the same key while pending");
+      assertEquals(2, writes.size(), "the creation, then one write for the whole batch: " + writes);
+      List<Object> batch = writes.get(1);
+      assertEquals(List.of(1L, 2L), ((CouponsIssued) batch.get(0)).userIds());
+      assertEquals(new KeyedRefusalsRecorded(103, NOW, List.of(
+              new KeyedRefusal(3, "c", ErrorCode.COUPON_SOLD_OUT, "all 2 coupons of policy 103 are issued"),
+              new KeyedRefusal(1, "d", ErrorCode.COUPON_ALREADY_ISSUED, "user 1 already holds 1 coupon(s) of policy 103"))),
+          batch.get(1),
+          "keyed refusals only, each once, in the same write as the issues they depend on");
+      assertEquals(2, batch.size());
+    } finally {
+      journal.resetPolicy();
+    }
+  }
+
+  @Test
+  void aKeyedRefusalWhoseWriteFailedIsNotRemembered() {
+    definition = definition(DistributionType.FIRST_COME, 1L, 1);
+    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(104,
+        id -> CompletableFuture.completedFuture(Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW, "admin"))),
+        clock, SETTINGS));
+    TestProbe<Outcome<IssuedCoupon>> caller = testKit.createTestProbe();
+    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
+    assertInstanceOf(Outcome.Ok.class, caller.receiveMessage());
+
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.failNextPersisted("CouponPolicy|104");
+    entity.tell(new CouponPolicy.Issue(2, IssueChannel.BY_POLICY, "k", null, clock.instant().plusSeconds(5), caller.ref()));
+    assertEquals(ErrorCode.SERVICE_UNAVAILABLE, refusal(caller.receiveMessage(Duration.ofSeconds(5))),
+        "not answered COUPON_SOLD_OUT: the refusal is not durable, so its retry could not be answered the same");
+
+    TestProbe<Outcome<QuantityChange>> admin = testKit.createTestProbe();
+    entity.tell(new CouponPolicy.ChangeMaxIssueCount(2, "admin", "more", admin.ref()));
+    assertInstanceOf(Outcome.Ok.class, admin.receiveMessage());
+    entity.tell(new CouponPolicy.Issue(2, IssueChannel.BY_POLICY, "k", null, clock.instant().plusSeconds(5), caller.ref()));
+    assertEquals(CouponIds.couponId(104, 2), ((Outcome.Ok<IssuedCoupon>) caller.receiveMessage()).value().couponId(),
+        "the retry is decided afresh");
+    assertTrue(journal.persistedInStorage("CouponPolicy|104").stream().noneMatch(KeyedRefusalsRecorded.class::isInstance));
+  }
+
+  @Test
+  void aKeyedRefusalIsRememberedForTheRetentionThenDecidedAfresh() {
+    definition = definition(DistributionType.FIRST_COME, 1L, 1);
+    start();
+    issued(1);
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "k").reply()));
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(3, IssueChannel.BY_POLICY, "x").reply()));
+    assertInstanceOf(Outcome.Ok.class, changeStock(3));
+
+    clock.advance(SETTINGS.idempotencyRetention());
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(2, IssueChannel.BY_POLICY, "k").reply()), "at the retention");
+    clock.advance(Duration.ofSeconds(1));
+    assertInstanceOf(Outcome.Ok.class, issue(2, IssueChannel.BY_POLICY, "k").reply(), "past it");
+    assertEquals(List.of(), policy.getState().toSnapshot().keyedRefusals(),
+        "the issue forgot both: k is answered by its coupon now, x is past the retention");
+  }
+
+  @Test
+  void atMostMaxKeyedRefusalsAreRememberedTheOldestForgottenFirst() {
+    definition = definition(DistributionType.FIRST_COME, 1L, 1);
+    start(new PolicySettings(4, Duration.ofHours(25), 2, 4, Duration.ofSeconds(1), 4));
+    issued(1);
+    for (long user = 2; user <= 4; user++) {
+      assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(user, IssueChannel.BY_POLICY, "k").reply()));
+    }
+    assertEquals(List.of(3L, 4L),
+        policy.getState().toSnapshot().keyedRefusals().stream().map(r -> r.key().userId()).toList());
+    assertInstanceOf(Outcome.Ok.class, changeStock(2));
+    assertInstanceOf(Outcome.Ok.class, issue(2, IssueChannel.BY_POLICY, "k").reply(), "the oldest was forgotten");
+    assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(3, IssueChannel.BY_POLICY, "k").reply()));
   }
 
   @Test

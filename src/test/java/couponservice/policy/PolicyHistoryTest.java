@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import couponservice.ErrorCode;
 import couponservice.policy.PolicyHistory.Entry;
 import couponservice.policy.PolicyHistory.EntryType;
 import java.math.BigDecimal;
@@ -54,6 +55,12 @@ class PolicyHistoryTest {
   void singleIssuancesAreNotListed() {
     assertTrue(PolicyHistory.entryOf(issued(5, IssueOrigin.REQUESTS)).isEmpty());
     assertTrue(PolicyHistory.entryOf(issued(1, null)).isEmpty(), "a batch written before origins were recorded");
+  }
+
+  @Test
+  void refusalsRecordedForIdempotencyKeyRetriesAreNotListed() {
+    assertTrue(PolicyHistory.entryOf(new CouponPolicy.KeyedRefusalsRecorded(1, T,
+        List.of(new CouponPolicy.KeyedRefusal(7, "k-1", ErrorCode.COUPON_SOLD_OUT, "sold out")))).isEmpty());
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.Base64;
  * Journal rows written by an earlier version of the service (a classpath resource such as
  * {@code journal/journal-before-issuance-terms.json}: each row's persistence id, sequence number, serializer, manifest,
  * payload and tags), put into a test database's journal as that version left it, so that tests show today's code
- * reads them. The database's schema must have been created by a node, and hold no events yet.
+ * reads them; its snapshots likewise. The database's schema must have been created by a node, and hold no events yet.
  */
 public final class LegacyJournal {
   private LegacyJournal() {}
@@ -56,6 +56,28 @@ public final class LegacyJournal {
             tag.executeUpdate();
           }
         }
+      }
+      return rows.size();
+    } catch (SQLException e) {
+      throw new IllegalStateException("loading " + resource + " failed", e);
+    }
+  }
+
+  /** Adds the snapshot rows of {@code resource} (persistence id, sequence number, created, serializer, manifest, payload). */
+  public static int loadSnapshots(TestDatabase database, String resource) {
+    JsonNode rows = read(resource);
+    try (Connection connection = database.connect();
+        PreparedStatement snapshot = connection.prepareStatement("""
+            INSERT INTO snapshot (persistence_id, sequence_number, created, snapshot_ser_id, snapshot_ser_manifest,
+              snapshot_payload) VALUES (?, ?, ?, ?, ?, ?)""")) {
+      for (JsonNode row : rows) {
+        snapshot.setString(1, row.path("persistenceId").asText());
+        snapshot.setLong(2, row.path("sequenceNr").asLong());
+        snapshot.setLong(3, row.path("created").asLong());
+        snapshot.setInt(4, row.path("serializerId").asInt());
+        snapshot.setString(5, row.path("manifest").asText());
+        snapshot.setBytes(6, Base64.getDecoder().decode(row.path("payload").asText()));
+        snapshot.executeUpdate();
       }
       return rows.size();
     } catch (SQLException e) {
