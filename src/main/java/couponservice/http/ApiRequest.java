@@ -3,11 +3,13 @@ package couponservice.http;
 import couponservice.CouponException;
 import couponservice.ErrorCode;
 import couponservice.auth.Caller;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -116,10 +118,18 @@ public final class ApiRequest {
   }
 
   /**
-   * The body, which must be declared as {@code mediaType} (415 otherwise), be at most {@code maxBytes} (413) and not
-   * be empty (400).
+   * The body, which must be declared as {@code mediaType} (415 otherwise), be at most {@code maxBytes} (413), not be
+   * empty (400) and arrive within the ask timeout (400).
    */
   public CompletionStage<ByteString> body(MediaType mediaType, long maxBytes) {
+    return body(mediaType, maxBytes, http.askTimeout());
+  }
+
+  /**
+   * The same for a body that may take {@code deadline} to arrive, from the moment it is asked for. (Pekko's
+   * request-timeout does not limit the upload: it counts from the end of the request.)
+   */
+  public CompletionStage<ByteString> body(MediaType mediaType, long maxBytes, Duration deadline) {
     HttpEntity entity = request.entity();
     if (entity.isKnownEmpty() || entity.getContentLengthOption().orElse(-1L) == 0) {
       throw CouponException.invalid("a " + mediaType + " body is required");
@@ -136,11 +146,13 @@ public final class ApiRequest {
     if (entity instanceof HttpEntity.Strict strict) {
       return CompletableFuture.completedFuture(strict.getData());
     }
-    return entity.withSizeLimit(maxBytes).toStrict(http.askTimeout().toMillis(), materializer)
+    return entity.withSizeLimit(maxBytes).toStrict(deadline.toMillis(), materializer)
         .handle((strict, failure) -> {
           if (failure != null) {
-            throw causeOf(failure) instanceof EntityStreamSizeException
-                ? tooLarge(maxBytes)
+            Throwable cause = causeOf(failure);
+            throw cause instanceof EntityStreamSizeException ? tooLarge(maxBytes)
+                : cause instanceof TimeoutException ? CouponException.invalid("the body did not arrive within "
+                    + seconds(deadline))
                 : CouponException.invalid("the body could not be read");
           }
           return strict.getData();
@@ -151,6 +163,10 @@ public final class ApiRequest {
     return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause()
         : failure;
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
   }
 
   private static CouponException tooLarge(long maxBytes) {

@@ -51,8 +51,7 @@ public record HttpApi(ServerBinding binding, List<String> routes) {
         new PolicyEndpoints(http, policies, readSide.policies(), readSide.statistics()).endpoints(),
         new PolicyHistoryEndpoints(http, new PolicyHistory(system)).endpoints(),
         new StatisticsEndpoints(http, readSide.statistics(), live).endpoints(),
-        new JobEndpoints(http, jobs, policies, readSide.jobs(), config.getBytes("coupon.http.max-job-body-bytes"))
-            .endpoints(),
+        new JobEndpoints(http, jobs, readSide.jobs(), config.getBytes("coupon.http.max-job-body-bytes")).endpoints(),
         new DeadLetterEndpoints(http, deadLetters).endpoints(),
         new ServiceEndpoints(responses).endpoints(),
         new ConsoleEndpoints().endpoints()));

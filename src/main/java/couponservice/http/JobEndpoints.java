@@ -7,9 +7,6 @@ import couponservice.auth.Caller;
 import couponservice.jobs.IssuanceJobs;
 import couponservice.jobs.JobSubmission;
 import couponservice.jobs.JobView;
-import couponservice.policy.CouponPolicy;
-import couponservice.policy.Policies;
-import couponservice.policy.PolicyView;
 import couponservice.readside.JobReadModel;
 import couponservice.readside.JobReadModel.JobResult;
 import couponservice.readside.Page;
@@ -30,17 +27,16 @@ public final class JobEndpoints {
 
   private final HttpContext http;
   private final IssuanceJobs jobs;
-  private final Policies policies;
   private final JobReadModel readModel;
+  private final IssuanceJobs.JobListing listing;
   private final long maxBodyBytes;
 
   /** {@code maxBodyBytes}: the largest body a submission may have (a million ids). */
-  public JobEndpoints(HttpContext http, IssuanceJobs jobs, Policies policies, JobReadModel readModel,
-      long maxBodyBytes) {
+  public JobEndpoints(HttpContext http, IssuanceJobs jobs, JobReadModel readModel, long maxBodyBytes) {
     this.http = http;
     this.jobs = jobs;
-    this.policies = policies;
     this.readModel = readModel;
+    this.listing = jobId -> http.blocking(() -> readModel.contains(jobId));
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -54,28 +50,25 @@ public final class JobEndpoints {
   }
 
   /**
-   * The job is checked whole (its user list, its policy) before anything is started; 202 once it runs, durably.
-   * Parsing up to a million ids takes tens of milliseconds of CPU, on the blocking dispatcher's thread.
+   * The job is checked whole (its user list, its policy) before anything is started; 202 once it runs, durably. The
+   * body may take {@code coupon.jobs.upload-timeout} to arrive (16 MiB over a slow link). Parsing up to a million ids
+   * takes tens of milliseconds of CPU, on the blocking dispatcher's thread.
    */
   private CompletionStage<HttpResponse> submit(ApiRequest request) {
     Caller caller = request.caller();
     caller.requireAdmin();
+    String idempotencyKey = request.idempotencyKey();
     boolean csv = request.raw().entity().getContentType().mediaType().equals(MediaTypes.TEXT_CSV);
     CompletionStage<JobSubmission> submission = csv ? csvSubmission(request)
-        : request.body(MediaTypes.APPLICATION_JSON, maxBodyBytes)
+        : request.body(MediaTypes.APPLICATION_JSON, maxBodyBytes, jobs.uploadTimeout())
             .thenCompose(body -> http.blocking(() -> JobRequestBody.json(body.toArray())));
-    return submission.thenCompose(asked -> {
-      JobSubmission job = asked.issuedBy() != null ? asked
-          : new JobSubmission(asked.policyId(), asked.name(), caller.subject(), asked.userIds());
-      return http.<CouponPolicy.Command, PolicyView>ask(policies.policy(job.policyId()), CouponPolicy.Get::new)
-          .thenCompose(policy -> policy instanceof Outcome.Rejected<PolicyView> refused
-              ? CompletableFuture.completedFuture(refused.<JobView>cast())
-              : jobs.submit(job, request.requestId()))
-          .thenApply(outcome -> outcome instanceof Outcome.Ok<JobView> started
-              ? http.responses().json(202, started.value())
-                  .addHeader(Location.create(JOBS + "/" + started.value().jobId()))
-              : http.responses().outcome(outcome, 202));
-    });
+    return submission
+        .thenCompose(asked -> jobs.submit(asked.issuedByDefault(caller.subject()), caller.subject(), idempotencyKey,
+            request.requestId()))
+        .thenApply(outcome -> outcome instanceof Outcome.Ok<JobView> started
+            ? http.responses().json(202, started.value())
+                .addHeader(Location.create(JOBS + "/" + started.value().jobId()))
+            : http.responses().outcome(outcome, 202));
   }
 
   /** A CSV body, with the job's other fields in the query: {@code ?couponPolicyId=&name=&issuedBy=}. */
@@ -86,7 +79,7 @@ public final class JobEndpoints {
     }
     String name = optionalText(request, "name", JobSubmission.MAX_NAME);
     String issuedBy = optionalText(request, "issuedBy", JobSubmission.MAX_ISSUED_BY);
-    return request.body(MediaTypes.TEXT_CSV, maxBodyBytes).thenCompose(body -> http.blocking(() ->
+    return request.body(MediaTypes.TEXT_CSV, maxBodyBytes, jobs.uploadTimeout()).thenCompose(body -> http.blocking(() ->
         new JobSubmission(policyId, name, issuedBy, JobRequestBody.csv(body.toArray()))));
   }
 
@@ -96,12 +89,12 @@ public final class JobEndpoints {
 
   private CompletionStage<HttpResponse> get(ApiRequest request) {
     request.caller().requireAdmin();
-    return http.reply(jobs.get(request.id("jobId")), 200);
+    return http.reply(jobs.get(request.id("jobId"), listing), 200);
   }
 
   private CompletionStage<HttpResponse> cancel(ApiRequest request) {
     request.caller().requireAdmin();
-    return http.reply(jobs.cancel(request.id("jobId"), request.respondBy()), 200);
+    return http.reply(jobs.cancel(request.id("jobId"), request.respondBy(), listing), 200);
   }
 
   /** The body of {@code GET /api/issuance-jobs}. */
@@ -131,7 +124,7 @@ public final class JobEndpoints {
 
   /**
    * From the read model, in request order. A job not there yet (it lags the job by under a second) is asked of its
-   * entity, so that an unknown job is 404 and a job just started has no results yet.
+   * entity if it can be a job, so that an unknown job is 404 and a job just started has no results yet.
    */
   private CompletionStage<HttpResponse> results(ApiRequest request) {
     request.caller().requireAdmin();
@@ -142,7 +135,7 @@ public final class JobEndpoints {
     return http.blocking(() -> readModel.results(jobId, outcome, afterPosition, limit)).thenCompose(page ->
         page.isPresent()
             ? CompletableFuture.completedFuture(http.responses().json(200, ResultPage.of(page.get())))
-            : http.reply(jobs.get(jobId).thenApply(job -> job instanceof Outcome.Rejected<JobView> refused
+            : http.reply(jobs.get(jobId, listing).thenApply(job -> job instanceof Outcome.Rejected<JobView> refused
                 ? refused.<ResultPage>cast() : Outcome.ok(ResultPage.EMPTY)), 200));
   }
 

@@ -6,6 +6,7 @@ import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.Request;
 import couponservice.jobs.JobState.Ended;
+import couponservice.jobs.JobState.Expired;
 import couponservice.jobs.JobState.NoJob;
 import couponservice.jobs.JobState.Running;
 import couponservice.jobs.JobState.Submitting;
@@ -45,7 +46,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * policy chunk by chunk.
  *
  * <p>The list arrives in parts ({@link AddUsers}, each persisted; a remote message is at most 2 MiB), then
- * {@link Start}: the job is durable before its submitter answers 202. Running, it asks the policy to record the
+ * {@link Start}: the job is durable before its submitter answers 202. The id takes parts and the start only within
+ * {@code coupon.jobs.submission-timeout} of the time it carries; a part or start after that gives the id up for good
+ * ({@link SubmissionExpired}), so that a job always starts soon after its id says (what lets the API answer 404 for an
+ * id the read model does not list, without starting its entity) and a retry under the same Idempotency-Key can move to
+ * a new id knowing that no earlier attempt can still start this one. Running, it asks the policy to record the
  * start, then one chunk at a time ({@code CouponPolicy.IssueJobChunk}), and records each chunk's outcome
  * ({@link ChunkProcessed}, the durable cursor) before it asks for the next. The policy applies a chunk once, so after
  * a crash the chunk that was in flight is asked again and answered as it was applied: no user is issued twice.
@@ -134,6 +139,9 @@ public final class IssuanceJob
 
   public record JobEnded(long jobId, long policyId, JobStatus status, JobCounts counts, Instant at) implements Event {}
 
+  /** The id is given up: a part or the start came after its submission timeout. Nothing runs under it, ever. */
+  public record SubmissionExpired(long jobId, Instant at) implements Event {}
+
   // ---- setup ----
 
   public static void init(ActorSystem<?> system, JobSettings settings, PolicyCalls policy, Clock clock) {
@@ -193,18 +201,23 @@ public final class IssuanceJob
   public CommandHandlerWithReply<Command, Event, JobState> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, JobState> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NoJob.class)
-        .onCommand(AddUsers.class, (state, cmd) -> cmd.part() == 0
-            ? addUsers(cmd)
-            : Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.VALIDATION_FAILED,
-                "part " + cmd.part() + " of job " + jobId + " before its first part")))
-        .onCommand(Start.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(AddUsers.class, (state, cmd) -> cmd.part() != 0
+            ? Effect().reply(cmd.replyTo(), Outcome.rejected(ErrorCode.VALIDATION_FAILED,
+                "part " + cmd.part() + " of job " + jobId + " before its first part"))
+            : pastSubmissionTimeout() ? expire(cmd) : addUsers(cmd))
+        .onCommand(Start.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)))
+        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)));
     builder.forStateType(Submitting.class)
-        .onCommand(AddUsers.class, this::onAddUsers)
-        .onCommand(Start.class, this::onStart)
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(AddUsers.class, (state, cmd) -> pastSubmissionTimeout() ? expire(cmd) : onAddUsers(state, cmd))
+        .onCommand(Start.class, (state, cmd) -> pastSubmissionTimeout() ? expire(cmd) : onStart(state, cmd))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)))
+        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)));
+    builder.forStateType(Expired.class)
+        .onCommand(AddUsers.class, (state, cmd) -> Effect().reply(cmd.replyTo(), expired()))
+        .onCommand(Start.class, (state, cmd) -> Effect().reply(cmd.replyTo(), expired()))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)))
+        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound(jobId)));
     builder.forStateType(Running.class)
         .onCommand(AddUsers.class, (state, cmd) -> repeatedPart(state.header(), cmd))
         .onCommand(Start.class, (state, cmd) -> repeatedStart(state, state.header(), cmd))
@@ -238,15 +251,32 @@ public final class IssuanceJob
     return builder.build();
   }
 
-  private Outcome<JobView> notFound() {
+  static Outcome<JobView> notFound(long jobId) {
     return Outcome.rejected(ErrorCode.JOB_NOT_FOUND, "issuance job " + jobId + " does not exist");
   }
 
+  /** The refusal of a submission's part or start under an id it cannot have: the submitter draws another. */
   private Outcome.Rejected<JobView> otherSubmission() {
     return new Outcome.Rejected<>(ErrorCode.CONCURRENT_MODIFICATION, "job id " + jobId + " belongs to another job");
   }
 
+  /** The same refusal, for the parts and the start after the id was given up. */
+  private <T> Outcome<T> expired() {
+    return Outcome.rejected(ErrorCode.CONCURRENT_MODIFICATION, "job id " + jobId + " is past its submission timeout");
+  }
+
   // ---- submission ----
+
+  private boolean pastSubmissionTimeout() {
+    return clock.instant().isAfter(JobIds.drawnAt(jobId).plus(settings.submissionTimeout()));
+  }
+
+  /** Gives the id up, durably: from now on no submission's part or start is taken under it. */
+  private <T> ReplyEffect<Event, JobState> expire(Request<T> cmd) {
+    context.getLog().info("Issuance job id {} given up: its users did not arrive within {} of {}", jobId,
+        settings.submissionTimeout(), JobIds.drawnAt(jobId));
+    return Effect().persist(new SubmissionExpired(jobId, now())).thenReply(cmd.replyTo(), state -> expired());
+  }
 
   private ReplyEffect<Event, JobState> addUsers(AddUsers cmd) {
     return Effect()
@@ -475,13 +505,15 @@ public final class IssuanceJob
         .onEvent(JobStarted.class, JobState::onStarted)
         .onEvent(ChunkProcessed.class, JobState::onChunkProcessed)
         .onEvent(JobEnded.class, JobState::onEnded)
+        .onEvent(SubmissionExpired.class, JobState::onExpired)
         .build();
   }
 
   /** The read side needs the start, the chunks and the end; the user list stays with the job. */
   @Override
   public Set<String> tagsFor(Event event) {
-    return event instanceof UsersAdded ? Set.of() : Set.of(settings.tagFor(jobId));
+    return event instanceof UsersAdded || event instanceof SubmissionExpired ? Set.of()
+        : Set.of(settings.tagFor(jobId));
   }
 
   /** An ended job is snapshotted without its user list, so that reading it again does not replay the list. */

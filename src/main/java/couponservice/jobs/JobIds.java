@@ -22,4 +22,9 @@ final class JobIds {
     long id = (millis << RANDOM_BITS) | ThreadLocalRandom.current().nextLong(1L << RANDOM_BITS);
     return Math.max(1, id & MAX_ID);
   }
+
+  /** When {@code jobId} was drawn, by the clock of the node that drew it. */
+  static Instant drawnAt(long jobId) {
+    return Instant.ofEpochMilli(EPOCH_MILLIS + (jobId >>> RANDOM_BITS));
+  }
 }

@@ -4,6 +4,7 @@ import couponservice.CborSerializable;
 import couponservice.jobs.IssuanceJob.ChunkProcessed;
 import couponservice.jobs.IssuanceJob.JobEnded;
 import couponservice.jobs.IssuanceJob.JobStarted;
+import couponservice.jobs.IssuanceJob.SubmissionExpired;
 import couponservice.jobs.IssuanceJob.UsersAdded;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * A job's state: nothing yet; its user list arriving in parts; running, with the whole list and a durable cursor
- * (the users processed, which are always whole chunks from the start); or ended.
+ * (the users processed, which are always whole chunks from the start); ended; or an id given up before a job started.
  */
 public sealed interface JobState extends CborSerializable {
 
@@ -56,6 +57,9 @@ public sealed interface JobState extends CborSerializable {
   /** A job that ended: it no longer needs its user list (an ended job's snapshot is small). */
   record Ended(Header header, JobStatus status, JobCounts counts, Instant completedAt) implements JobState {}
 
+  /** The id's submission timeout passed before a job started under it: it never will. */
+  record Expired(long jobId) implements JobState {}
+
   static JobState empty(long jobId) {
     return new NoJob(jobId);
   }
@@ -87,6 +91,10 @@ public sealed interface JobState extends CborSerializable {
   default JobState onChunkProcessed(ChunkProcessed processed) {
     Running running = (Running) this;
     return new Running(running.header(), running.userIds(), processed.counts());
+  }
+
+  default JobState onExpired(SubmissionExpired expired) {
+    return new Expired(expired.jobId());
   }
 
   default JobState onEnded(JobEnded ended) {

@@ -27,6 +27,12 @@ public final class JobReadModel {
   /** One user's outcome; {@code position} (its place in the request) is the cursor, not part of the answer. */
   public record JobResult(@JsonIgnore long position, long userId, Long couponId, String status, String errorCode) {}
 
+  /** Whether job {@code jobId} has its row: it started (the row follows the start by under a second). */
+  public boolean contains(long jobId) throws SQLException {
+    return !Rows.list(database.dataSource(), "SELECT 1 FROM issuance_jobs WHERE job_id = ?",
+        statement -> statement.setLong(1, jobId), row -> 1).isEmpty();
+  }
+
   /** Jobs with an id below {@code beforeId} (all when null), newest first, at most {@code limit}. */
   public Page<JobView> list(Long beforeId, int limit) throws SQLException {
     return Rows.newestFirst(database.dataSource(), "issuance_jobs", "job_id", beforeId, limit, JobReadModel::jobOf);
@@ -38,8 +44,7 @@ public final class JobReadModel {
    */
   public Optional<Page<JobResult>> results(long jobId, String status, Long afterPosition, int limit)
       throws SQLException {
-    if (Rows.list(database.dataSource(), "SELECT 1 FROM issuance_jobs WHERE job_id = ?",
-        statement -> statement.setLong(1, jobId), row -> 1).isEmpty()) {
+    if (!contains(jobId)) {
       return Optional.empty();
     }
     String sql = "SELECT * FROM issuance_job_results WHERE job_id = ?" + (status == null ? "" : " AND status = ?")

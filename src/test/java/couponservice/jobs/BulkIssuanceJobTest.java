@@ -208,6 +208,42 @@ class BulkIssuanceJobTest {
   }
 
   @Test
+  void aPolicyThatDoesNotIssueNowIsRefusedAtSubmissionAndNothingStarts() {
+    long policyId = policy("DIRECT", 100L);
+    long notYet = api.createPolicy(port, Map.of("distributionType", "DIRECT", "validFrom", "2098-01-01T00:00:00Z"));
+    assertEquals(200, jobs.post(port, "/api/coupon-policies/" + policyId + "/deactivate").status());
+    long journalRows = database.queryLong("SELECT count(*) FROM event_journal");
+
+    Response json = jobs.submitJson(port, "{\"couponPolicyId\":" + policyId + ",\"userIds\":[1,2]}", JobApi.ADMIN);
+    assertErrorBody(json, 400, "POLICY_INACTIVE");
+    assertTrue(json.body().path("message").asText().contains("deactivated"), json.raw()::body);
+    assertErrorBody(jobs.submitCsv(port, "couponPolicyId=" + policyId, "1\n2\n"), 400, "POLICY_INACTIVE");
+    assertErrorBody(jobs.submit(port, notYet, 1, 2, "Too early"), 400, "POLICY_INACTIVE");
+    assertEquals(journalRows, database.queryLong("SELECT count(*) FROM event_journal"), "nothing was written");
+
+    assertEquals(200, jobs.post(port, "/api/coupon-policies/" + policyId + "/activate").status());
+    JsonNode job = jobs.ended(port, JobApi.started(jobs.submit(port, policyId, 1, 2, "Active again")), WAIT);
+    assertEquals(2, job.path("successCount").asLong(), job::toString);
+  }
+
+  @Test
+  void aPolicyDeactivatedMidJobRefusesTheRestPolicyInactive() {
+    long policyId = policy("DIRECT", null);
+    long jobId = JobApi.started(jobs.submit(port, policyId, 1, 100_000, "Deactivated midway"));
+    Eventually.await(WAIT, "the job issued its first chunk",
+        () -> jobs.job(port, jobId).path("processed").asLong() > 0);
+    assertEquals(200, jobs.post(port, "/api/coupon-policies/" + policyId + "/deactivate").status());
+
+    JsonNode job = jobs.ended(port, jobId, WAIT);
+    assertEquals("COMPLETED", job.path("status").asText(), job::toString);
+    long issued = job.path("successCount").asLong();
+    assertTrue(issued > 0 && issued < 100_000, job::toString);
+    assertEquals(100_000 - issued, job.path("failuresByCode").path("POLICY_INACTIVE").asLong(), job::toString);
+    JobApi.assertConsistent(job);
+    assertEquals(issued, issuedCount(policyId));
+  }
+
+  @Test
   void aCancelledJobStopsBetweenChunksAndKeepsWhatItIssued() throws Exception {
     long policyId = policy("DIRECT", null);
     try (LiveStream live = LiveStream.open(port)) {

@@ -7,6 +7,7 @@ import couponservice.ErrorCode;
 import couponservice.Outcome;
 import couponservice.policy.DirectIssueResult;
 import couponservice.policy.PolicyView;
+import couponservice.testkit.TestClock;
 import couponservice.testkit.EntityTestConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +39,12 @@ class IssuanceJobTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final SnapshotTestKit snapshots = SnapshotTestKit.create(testKit.system());
+  private static final Duration SUBMISSION_TIMEOUT = Duration.ofMinutes(5);
   private static final JobSettings SETTINGS = new JobSettings(2, Duration.ofSeconds(5), Duration.ofMillis(20),
-      Duration.ofMillis(40), Duration.ofSeconds(30), 1);
+      Duration.ofMillis(40), Duration.ofSeconds(30), 1, Duration.ofMinutes(2), SUBMISSION_TIMEOUT,
+      Duration.ofMinutes(1), Duration.ofHours(25));
+  /** Ids drawn now, with room for the tests' own low bits: a job takes its users only soon after its id's time. */
+  private static final long ID_BASE = JobIds.next(Clock.systemUTC()) & ~1023L;
   private static final Duration QUIET = Duration.ofMillis(200);
 
   private final PolicyScript policy = new PolicyScript();
@@ -108,13 +113,25 @@ class IssuanceJobTest {
     }
   }
 
+  private static long jobId(int n) {
+    return ID_BASE | n;
+  }
+
   private ActorRef<IssuanceJob.Command> spawn(long jobId) {
-    return testKit.spawn(IssuanceJob.create(jobId, SETTINGS, policy, Clock.systemUTC(), shard.ref()));
+    return spawn(jobId, Clock.systemUTC());
+  }
+
+  private ActorRef<IssuanceJob.Command> spawn(long jobId, Clock clock) {
+    return testKit.spawn(IssuanceJob.create(jobId, SETTINGS, policy, clock, shard.ref()));
   }
 
   /** A running job of users 1..{@code users}, its start recorded by the policy. */
   private ActorRef<IssuanceJob.Command> running(long jobId, int users) {
-    ActorRef<IssuanceJob.Command> job = spawn(jobId);
+    return running(jobId, users, Clock.systemUTC());
+  }
+
+  private ActorRef<IssuanceJob.Command> running(long jobId, int users, Clock clock) {
+    ActorRef<IssuanceJob.Command> job = spawn(jobId, clock);
     long[] ids = new long[users];
     for (int i = 0; i < users; i++) {
       ids[i] = i + 1;
@@ -157,7 +174,7 @@ class IssuanceJobTest {
 
   @Test
   void theFirstPartClaimsTheJobIdAndAJobStartsOnlyWithAllItsUsers() {
-    ActorRef<IssuanceJob.Command> job = spawn(1);
+    ActorRef<IssuanceJob.Command> job = spawn(jobId(1));
     TestProbe<Outcome<Integer>> added = testKit.createTestProbe();
     TestProbe<Outcome<JobView>> answered = testKit.createTestProbe();
     job.tell(new IssuanceJob.AddUsers("a", 0, new long[] {1, 2}, added.ref()));
@@ -178,7 +195,7 @@ class IssuanceJobTest {
 
   @Test
   void aChunkWhoseAskFailedIsAskedAgainAndACancelWaitsForItsOutcome() throws Exception {
-    ActorRef<IssuanceJob.Command> job = running(2, 5);
+    ActorRef<IssuanceJob.Command> job = running(jobId(2), 5);
     policy.nextChunk(0, List.of(1L, 2L)).answer().completeExceptionally(new TimeoutException("ask timed out"));
     Call retried = policy.nextChunk(0, List.of(1L, 2L));
 
@@ -194,15 +211,15 @@ class IssuanceJobTest {
     assertEquals(Map.of("COUPON_SOLD_OUT", 1L), view.failuresByCode());
     policy.next("ended CANCELLED 1/1").answer().complete(Outcome.ok(null));
     policy.assertNoCall();
-    List<Class<?>> events = journal.persistedInStorage("IssuanceJob|2").stream().<Class<?>>map(Object::getClass)
-        .toList();
+    List<Class<?>> events = journal.persistedInStorage("IssuanceJob|" + jobId(2)).stream()
+        .<Class<?>>map(Object::getClass).toList();
     assertEquals(List.of(IssuanceJob.UsersAdded.class, IssuanceJob.JobStarted.class, IssuanceJob.ChunkProcessed.class,
         IssuanceJob.JobEnded.class), events);
   }
 
   @Test
   void aCancelBeforeAnyChunkEndsTheJobAtOnce() throws Exception {
-    ActorRef<IssuanceJob.Command> job = spawn(3);
+    ActorRef<IssuanceJob.Command> job = spawn(jobId(3));
     TestProbe<Outcome<Integer>> added = testKit.createTestProbe();
     job.tell(new IssuanceJob.AddUsers("s", 0, new long[] {1, 2, 3}, added.ref()));
     added.receiveMessage();
@@ -224,7 +241,7 @@ class IssuanceJobTest {
 
   @Test
   void aCancelWhoseCallerStoppedWaitingIsDropped() throws Exception {
-    ActorRef<IssuanceJob.Command> job = running(5, 6);
+    ActorRef<IssuanceJob.Command> job = running(jobId(5), 6);
     policy.nextChunk(0, List.of(1L, 2L)).answer().complete(Outcome.ok(result(issued(1), issued(2))));
     Call second = policy.nextChunk(1, List.of(3L, 4L));
     TestProbe<Outcome<JobView>> cancelled = testKit.createTestProbe();
@@ -239,12 +256,12 @@ class IssuanceJobTest {
 
   @Test
   void aJobRestartedMidChunkResumesAtItsCursorAndAsksThatChunkAgain() throws Exception {
-    ActorRef<IssuanceJob.Command> job = running(4, 5);
+    ActorRef<IssuanceJob.Command> job = running(jobId(4), 5);
     policy.nextChunk(0, List.of(1L, 2L)).answer().complete(Outcome.ok(result(issued(1), issued(2))));
     policy.nextChunk(1, List.of(3L, 4L));
     testKit.stop(job);
 
-    ActorRef<IssuanceJob.Command> restarted = spawn(4);
+    ActorRef<IssuanceJob.Command> restarted = spawn(jobId(4));
     policy.next("started").answer().complete(Outcome.ok(null));
     policy.nextChunk(1, List.of(3L, 4L)).answer().complete(Outcome.ok(result(issued(3),
         refused(4, ErrorCode.COUPON_ALREADY_ISSUED))));
@@ -256,7 +273,7 @@ class IssuanceJobTest {
     assertEquals(Map.of("COUPON_ALREADY_ISSUED", 1L), view.failuresByCode());
 
     List<IssuanceJob.ChunkProcessed> chunks = new ArrayList<>();
-    journal.persistedInStorage("IssuanceJob|4").forEach(event -> {
+    journal.persistedInStorage("IssuanceJob|" + jobId(4)).forEach(event -> {
       if (event instanceof IssuanceJob.ChunkProcessed chunk) {
         chunks.add(chunk);
       }
@@ -266,12 +283,71 @@ class IssuanceJobTest {
     assertEquals(List.of(0, 2, 4), chunks.stream().map(IssuanceJob.ChunkProcessed::firstPosition).toList());
 
     // Ended, it comes back from its snapshot (without its user list), and only makes sure the policy recorded the end.
-    assertEquals(List.of(JobState.Ended.class), snapshots.persistedInStorage("IssuanceJob|4").stream()
+    assertEquals(List.of(JobState.Ended.class), snapshots.persistedInStorage("IssuanceJob|" + jobId(4)).stream()
         .<Class<?>>map(snapshot -> snapshot.second().getClass()).toList());
     testKit.stop(restarted);
-    ActorRef<IssuanceJob.Command> again = spawn(4);
+    ActorRef<IssuanceJob.Command> again = spawn(jobId(4));
     policy.next("ended COMPLETED 4/1").answer().complete(Outcome.ok(null));
     assertEquals(view, get(again));
     policy.assertNoCall();
+  }
+
+  @Test
+  void anIdPastItsSubmissionTimeoutIsGivenUpForGoodAndNoJobStartsUnderIt() throws Exception {
+    long jobId = jobId(6);
+    TestClock clock = new TestClock(JobIds.drawnAt(jobId).plusSeconds(1));
+    ActorRef<IssuanceJob.Command> job = spawn(jobId, clock);
+    TestProbe<Outcome<Integer>> added = testKit.createTestProbe();
+    TestProbe<Outcome<JobView>> answered = testKit.createTestProbe();
+    job.tell(new IssuanceJob.AddUsers("s", 0, new long[] {1, 2}, added.ref()));
+    assertEquals(Outcome.ok(2), added.receiveMessage());
+
+    clock.advance(SUBMISSION_TIMEOUT);
+    job.tell(new IssuanceJob.AddUsers("s", 1, new long[] {3}, added.ref()));
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, refusal(added.receiveMessage()).code(),
+        "a part after the timeout: the submitter draws another id");
+    job.tell(new IssuanceJob.Start("s", 9, null, "crm", 2, "req", answered.ref()));
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, refusal(answered.receiveMessage()).code());
+    job.tell(new IssuanceJob.Get(answered.ref()));
+    assertEquals(ErrorCode.JOB_NOT_FOUND, refusal(answered.receiveMessage()).code());
+
+    // Given up durably: restarted on a node whose clock is behind, the id still takes nothing.
+    testKit.stop(job);
+    clock.set(JobIds.drawnAt(jobId).plusSeconds(2));
+    ActorRef<IssuanceJob.Command> restarted = spawn(jobId, clock);
+    restarted.tell(new IssuanceJob.Start("s", 9, null, "crm", 2, "req", answered.ref()));
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, refusal(answered.receiveMessage()).code());
+    restarted.tell(new IssuanceJob.AddUsers("t", 0, new long[] {4}, added.ref()));
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, refusal(added.receiveMessage()).code());
+    assertEquals(List.of(IssuanceJob.UsersAdded.class, IssuanceJob.SubmissionExpired.class),
+        journal.persistedInStorage("IssuanceJob|" + jobId).stream().<Class<?>>map(Object::getClass).toList());
+    policy.assertNoCall();
+  }
+
+  @Test
+  void aFirstPartForAnOldIdIsRefusedAndAStartedJobKeepsAnsweringItsSubmission() throws Exception {
+    long oldId = jobId(7);
+    TestClock clock = new TestClock(JobIds.drawnAt(oldId).plus(SUBMISSION_TIMEOUT).plusMillis(1));
+    TestProbe<Outcome<Integer>> added = testKit.createTestProbe();
+    spawn(oldId, clock).tell(new IssuanceJob.AddUsers("s", 0, new long[] {1}, added.ref()));
+    assertEquals(ErrorCode.CONCURRENT_MODIFICATION, refusal(added.receiveMessage()).code());
+
+    // A retry of a submission that started answers the job, however late: the timeout is about starting only.
+    clock.set(JobIds.drawnAt(jobId(8)).plusSeconds(1));
+    ActorRef<IssuanceJob.Command> job = running(jobId(8), 2, clock);
+    policy.nextChunk(0, List.of(1L, 2L));
+    clock.advance(Duration.ofHours(24));
+    TestProbe<Outcome<JobView>> answered = testKit.createTestProbe();
+    job.tell(new IssuanceJob.AddUsers("s", 0, new long[] {1, 2}, added.ref()));
+    assertEquals(Outcome.ok(2), added.receiveMessage());
+    job.tell(new IssuanceJob.Start("s", 9, "test", "crm", 2, "req-2", answered.ref()));
+    assertEquals(jobId(8), ok(answered.receiveMessage()).jobId());
+  }
+
+  private static <T> Outcome.Rejected<T> refusal(Outcome<T> outcome) {
+    if (outcome instanceof Outcome.Rejected<T> rejected) {
+      return rejected;
+    }
+    throw new AssertionError("expected a refusal, got " + outcome);
   }
 }

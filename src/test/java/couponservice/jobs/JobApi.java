@@ -23,14 +23,27 @@ final class JobApi {
 
   /** A JSON submission of users {@code from..to}. */
   Response submit(int port, long policyId, long from, long to, String name) {
+    return api.send(submission(port, policyId, from, to, name, ADMIN, null));
+  }
+
+  /** A JSON submission of users {@code from..to} by {@code token}, with an Idempotency-Key unless it is null. */
+  static HttpRequest submission(int port, long policyId, long from, long to, String name, String token,
+      String idempotencyKey) {
     String users = LongStream.rangeClosed(from, to).mapToObj(Long::toString).collect(Collectors.joining(","));
-    return submitJson(port, "{\"couponPolicyId\":" + policyId + ",\"name\":\"" + name
-        + "\",\"issuedBy\":\"crm\",\"userIds\":[" + users + "]}", ADMIN);
+    HttpRequest.Builder request = submissionRequest(port, "{\"couponPolicyId\":" + policyId + ",\"name\":\"" + name
+        + "\",\"issuedBy\":\"crm\",\"userIds\":[" + users + "]}", token);
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return request.build();
   }
 
   Response submitJson(int port, String body, String token) {
-    return api.send(ApiClient.request(port, "POST", "/api/issuance-jobs", token, body).timeout(Duration.ofSeconds(60))
-        .build());
+    return api.send(submissionRequest(port, body, token).build());
+  }
+
+  private static HttpRequest.Builder submissionRequest(int port, String body, String token) {
+    return ApiClient.request(port, "POST", "/api/issuance-jobs", token, body).timeout(Duration.ofSeconds(60));
   }
 
   /** A CSV submission; {@code query} without the leading {@code ?}. */

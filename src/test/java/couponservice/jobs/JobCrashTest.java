@@ -12,6 +12,7 @@ import couponservice.testkit.Eventually;
 import couponservice.testkit.ServiceProcess;
 import couponservice.testkit.TestDatabase;
 import couponservice.testkit.TestNodes;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Invariant 7: a job that answered 202 finishes, across crashes, and issues no user twice. The node running a job is
  * killed mid-job — a service process SIGKILLed and started again (both profiles), or a cluster member downed while
- * two others run on — and the job ends with the exact counts of a job never interrupted.
+ * two others run on — and the job ends with the exact counts of a job never interrupted. A submission killed halfway
+ * through sending its parts is finished by its retry with the same Idempotency-Key: one job.
  */
 class JobCrashTest {
   @RegisterExtension
@@ -140,6 +142,52 @@ class JobCrashTest {
       assertEquals(expected.stock(), issuedCount(survivor.httpPort(), expected.policyId()));
       assertReadModelExact(expected, jobId);
     }
+  }
+
+  @Test
+  void aRetryWithTheSameKeyAfterTheNodeDiedMidSubmissionStartsOneJob() {
+    int users = 1_000_000;
+    int parts = users / IssuanceJobs.PART_SIZE;
+    long policyId;
+    long jobId;
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-submission-" + name, database,
+        Map.of()), "killed")) {
+      policyId = api.createPolicy(node.httpPort(), Map.of("distributionType", "DIRECT", "maxIssueCount", users));
+      List<String> jobsBefore = jobJournals();
+      api.sendAsync(JobApi.submission(node.httpPort(), policyId, 1, users, "Killed", JobApi.ADMIN, "killed-midway"));
+      String[] job = new String[1];
+      Eventually.await(WAIT, "two parts of the submission in the journal", () -> {
+        job[0] = jobJournals().stream().filter(id -> !jobsBefore.contains(id)).findFirst().orElse(null);
+        return job[0] != null && database.queryLong(
+            "SELECT count(*) FROM event_journal WHERE persistence_id = '" + job[0] + "'") >= 2;
+      });
+      node.kill();
+      jobId = Long.parseLong(job[0].substring("IssuanceJob|".length()));
+    }
+    long partsBeforeTheCrash = database.queryLong(
+        "SELECT count(*) FROM event_journal WHERE persistence_id = 'IssuanceJob|" + jobId + "'");
+    assertTrue(partsBeforeTheCrash < parts, "killed before all " + parts + " parts: " + partsBeforeTheCrash);
+
+    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-submission-" + name, database,
+        Map.of()), "retried")) {
+      HttpRequest retry = JobApi.submission(node.httpPort(), policyId, 1, users, "Killed", JobApi.ADMIN,
+          "killed-midway");
+      assertEquals(jobId, JobApi.started(api.send(retry)), "the retry finished the job the first attempt began");
+      assertEquals(jobId, JobApi.started(api.send(retry)));
+      assertEquals(200, jobs.post(node.httpPort(), "/api/issuance-jobs/" + jobId + "/cancel").status());
+      Eventually.await(WAIT, "the job's end in the read model", () -> database.queryRows(
+          "SELECT status FROM issuance_jobs WHERE job_id = " + jobId).equals(List.of(List.of("CANCELLED"))));
+      assertEquals(1, database.queryLong("SELECT count(*) FROM issuance_jobs WHERE policy_id = " + policyId),
+          "one job");
+      assertEquals(parts + 2L, database.queryLong("SELECT count(*) FROM event_journal WHERE persistence_id = "
+          + "'IssuanceJob|" + jobId + "' AND event_ser_manifest NOT LIKE '%ChunkProcessed'"),
+          "each part once, then its start and its end");
+    }
+  }
+
+  private static List<String> jobJournals() {
+    return database.queryRows("SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE"
+        + " 'IssuanceJob|%'").stream().map(row -> row.get(0)).toList();
   }
 
   private static long processedInReadModel(long jobId) {
