@@ -3,7 +3,7 @@ package couponservice.coupon;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import couponservice.policy.CouponIds;
+import couponservice.policy.CouponTagSlices;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ public record CouponSettings(
     int sweepBatchSize,
     int reservationIndexSlices,
     Duration reservationIndexRetention,
-    int tagSlices,
+    CouponTagSlices couponTags,
     Duration passivateAfter) {
 
   public static CouponSettings fromConfig(Config config) {
@@ -28,7 +28,13 @@ public record CouponSettings(
     }
     return new CouponSettings(timeout, c.getDuration("reservation-sweep-interval"),
         c.getDuration("expiry-sweep-interval"), c.getInt("sweep-batch-size"), c.getInt("reservation-index-slices"),
-        retention, c.getInt("tag-slices"), c.getDuration("passivate-after"));
+        retention, CouponTagSlices.byCouponId(c.getInt("tag-slices")), c.getDuration("passivate-after"));
+  }
+
+  /** The same with the coupon slicing the database recorded. */
+  public CouponSettings withCouponTags(CouponTagSlices tags) {
+    return new CouponSettings(reservationTimeout, reservationSweepInterval, expirySweepInterval, sweepBatchSize,
+        reservationIndexSlices, reservationIndexRetention, tags, passivateAfter);
   }
 
   /**
@@ -62,10 +68,10 @@ public record CouponSettings(
 
   /** The tag of a coupon's events; the read-model and Kafka projections run one instance per tag. */
   public String tagFor(long couponId) {
-    return CouponIds.tagOf(couponId, tagSlices);
+    return couponTags.tagOf(couponId);
   }
 
   public List<String> tags() {
-    return CouponIds.tags(tagSlices);
+    return couponTags.tags();
   }
 }

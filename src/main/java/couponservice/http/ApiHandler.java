@@ -14,6 +14,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
@@ -23,10 +24,10 @@ import org.slf4j.MDC;
 /**
  * What the HTTP server answers every request with: the route table's endpoint for it, or the contract's error
  * body — 404 for an unknown path, 405 for another method, 400 for a path id that is not one, the refusal of the
- * operation, and 503 (logged, no internals) for anything unexpected. Every answer carries the request's
- * {@code X-Request-Id} and is counted and timed by route template. The id is in the logging MDC while the request
- * is dispatched and answered, so every line the HTTP layer logs for it carries it; the access log
- * ({@code couponservice.access}) writes one line per answered request.
+ * operation, and 503 (logged, no internals) for anything unexpected or a request that outlives the server's
+ * request timeout. Every answer carries the request's {@code X-Request-Id} and is counted and timed by route
+ * template. The id is in the logging MDC while the request is dispatched and answered, so every line the HTTP layer
+ * logs for it carries it; the access log ({@code couponservice.access}) writes one line per answered request.
  */
 public final class ApiHandler {
   static final String REQUEST_ID = "X-Request-Id";
@@ -86,6 +87,9 @@ public final class ApiHandler {
       String template = endpoint == null ? "unmatched" : endpoint.template();
       List<HttpHeader> headers = new ArrayList<>(endpoint == null ? List.of() : endpoint.headers());
       headers.add(RawHeader.create(REQUEST_ID, requestId));
+      // What the server answers itself when a request outlives pekko.http.server.request-timeout: the contract's 503.
+      request.getHeader(TimeoutAccess.class).ifPresent(timeout -> timeout.timeoutAccess().updateHandler(timedOut ->
+          responses.error(ErrorCode.SERVICE_UNAVAILABLE, "the request took too long; retry later").addHeaders(headers)));
       return response.handle((answered, failure) -> {
         MDC.put(REQUEST_ID_KEY, requestId);
         try {

@@ -20,6 +20,7 @@ import couponservice.operations.ApiReadiness;
 import couponservice.operations.ClusterFormation;
 import couponservice.operations.DatabaseReadiness;
 import couponservice.policy.Policies;
+import couponservice.policy.CouponTagSlices;
 import couponservice.policy.PolicySettings;
 import couponservice.ratelimit.IssueRateLimiter;
 import couponservice.ratelimit.RateLimitSettings;
@@ -101,7 +102,7 @@ public final class ServiceNode implements AutoCloseable {
       rateLimiter = IssueRateLimiter.open(settings.rateLimit(), clock);
       system = startActorSystem(config);
       IssueRateLimiter.closeWith(system, rateLimiter);
-      ReadSide.createSchema(system, database, settings.coupons());
+      settings = settings.withCouponTags(ReadSide.createSchema(system, database, settings.coupons()));
       DatabaseReadiness.register(Adapter.toClassic(system), database);
       NodeMetrics.start(system, database.dataSource());
       await(ClusterFormation.start(system, config),
@@ -148,6 +149,12 @@ public final class ServiceNode implements AutoCloseable {
   /** Every setting read and checked before anything starts, so that a misconfiguration is one line. */
   private record Settings(AuthSettings auth, PolicySettings policies, CouponSettings coupons, JobSettings jobs,
       KafkaSettings kafka, RateLimitSettings rateLimit, Duration askTimeout, Duration drainDelay) {
+    /** With the coupon slicing the database recorded, which policies and coupons tag their events by. */
+    Settings withCouponTags(CouponTagSlices couponTags) {
+      return new Settings(auth, policies.withCouponTags(couponTags), coupons.withCouponTags(couponTags), jobs, kafka,
+          rateLimit, askTimeout, drainDelay);
+    }
+
     static Settings of(Config config) throws StartupException {
       try {
         return new Settings(

@@ -1,8 +1,5 @@
 package couponservice.policy;
 
-import java.util.List;
-import java.util.stream.IntStream;
-
 /**
  * Coupon ids are allocated by their policy: {@code policyId * 1,000,000,000 + sequence}. The id alone
  * names the policy that issued the coupon, replay yields the same ids, and ids stay below 2^53 so that
@@ -12,7 +9,6 @@ public final class CouponIds {
   public static final long SEQUENCE_RANGE = 1_000_000_000L;
   public static final long MAX_SEQUENCE = SEQUENCE_RANGE - 1;
   public static final long MAX_POLICY_ID = ((1L << 53) - 1) / SEQUENCE_RANGE - 1;
-  private static final String COUPON_TAG_PREFIX = "coupon-";
 
   private CouponIds() {}
 
@@ -31,14 +27,5 @@ public final class CouponIds {
   /** Whether the id could have been allocated at all (positive policy id and sequence). */
   public static boolean isWellFormed(long couponId) {
     return couponId > 0 && policyIdOf(couponId) >= 1 && policyIdOf(couponId) <= MAX_POLICY_ID && sequenceOf(couponId) >= 1;
-  }
-
-  /** The tag slice of a coupon's events, of {@code slices}: each coupon projection and publisher serves one slice. */
-  public static String tagOf(long couponId, int slices) {
-    return COUPON_TAG_PREFIX + Math.floorMod(Long.hashCode(couponId), slices);
-  }
-
-  public static List<String> tags(int slices) {
-    return IntStream.range(0, slices).mapToObj(i -> COUPON_TAG_PREFIX + i).toList();
   }
 }

@@ -12,13 +12,20 @@ import java.util.stream.IntStream;
  * with an {@code Idempotency-Key} a policy remembers at most; past it the oldest are forgotten first.
  */
 public record PolicySettings(int tagSlices, Duration idempotencyRetention, int maxKeyedRefusals,
-    int snapshotEveryEvents, Duration snapshotQuietPeriod, int couponTagSlices) {
+    int snapshotEveryEvents, Duration snapshotQuietPeriod, CouponTagSlices couponTags) {
 
   public static PolicySettings fromConfig(Config config) {
     Config policy = config.getConfig("coupon.policy");
     return new PolicySettings(policy.getInt("tag-slices"), policy.getDuration("idempotency-retention"),
         policy.getInt("max-keyed-refusals"), policy.getInt("snapshot-every-events"),
-        policy.getDuration("snapshot-quiet-period"), config.getInt("coupon.lifecycle.tag-slices"));
+        policy.getDuration("snapshot-quiet-period"),
+        CouponTagSlices.byCouponId(config.getInt("coupon.lifecycle.tag-slices")));
+  }
+
+  /** The same with the coupon slicing the database recorded. */
+  public PolicySettings withCouponTags(CouponTagSlices tags) {
+    return new PolicySettings(tagSlices, idempotencyRetention, maxKeyedRefusals, snapshotEveryEvents,
+        snapshotQuietPeriod, tags);
   }
 
   public PolicySettings {
@@ -38,8 +45,8 @@ public record PolicySettings(int tagSlices, Duration idempotencyRetention, int m
   public Set<String> tagsFor(CouponPolicy.CouponsIssued issued) {
     Set<String> tags = new HashSet<>();
     tags.add(tagFor(issued.policyId()));
-    for (int i = 0; i < issued.userIds().size() && tags.size() <= couponTagSlices; i++) {
-      tags.add(CouponIds.tagOf(issued.couponIdAt(i), couponTagSlices));
+    for (int i = 0; i < issued.userIds().size() && tags.size() <= couponTags.slices(); i++) {
+      tags.add(couponTags.tagOf(issued.couponIdAt(i)));
     }
     return tags;
   }

@@ -1,6 +1,7 @@
 package couponservice.readside;
 
 import couponservice.policy.CouponPolicy;
+import couponservice.policy.CouponTagSlices;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * The read tables (seed 000 §3) and their indexes (§9), created at startup when missing. §9's unique
@@ -193,6 +195,43 @@ public final class ReadModelSchema {
         record.executeUpdate();
       }
       connection.commit();
+    }
+  }
+
+  /**
+   * The coupon slicing of this database: the first policy whose coupons are sliced by sequence block
+   * ({@link CouponTagSlices}), recorded by the first node of the version that brought block slicing: one past every
+   * policy already in the journal, whose coupons' events were tagged by coupon id. Read back as recorded after that.
+   */
+  public static CouponTagSlices couponTagSlices(ReadModelDatabase database, CouponTagSlices configured)
+      throws SQLException {
+    createMissing(database, List.of(table("coupon_tag_blocks", "first_block_policy_id BIGINT NOT NULL")));
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(false);
+      try (ResultSet recorded = statement.executeQuery("SELECT first_block_policy_id FROM coupon_tag_blocks")) {
+        if (recorded.next()) {
+          return configured.withFirstBlockPolicyId(recorded.getLong(1));
+        }
+      }
+      long first;
+      try (PreparedStatement policies = connection.prepareStatement(
+          "SELECT max(CAST(substring(persistence_id, ?) AS BIGINT)) FROM event_journal WHERE persistence_id LIKE ?")) {
+        String prefix = CouponPolicy.ENTITY_KEY.name() + PersistenceId.DefaultSeparator();
+        policies.setInt(1, prefix.length() + 1);
+        policies.setString(2, prefix + "%");
+        try (ResultSet highest = policies.executeQuery()) {
+          highest.next();
+          first = highest.getLong(1) + 1;
+        }
+      }
+      try (PreparedStatement record = connection.prepareStatement(
+          "INSERT INTO coupon_tag_blocks (first_block_policy_id) VALUES (?)")) {
+        record.setLong(1, first);
+        record.executeUpdate();
+      }
+      connection.commit();
+      return configured.withFirstBlockPolicyId(first);
     }
   }
 

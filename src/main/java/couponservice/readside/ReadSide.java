@@ -4,6 +4,7 @@ import couponservice.RootCause;
 import couponservice.StartupException;
 import couponservice.coupon.CouponSettings;
 import couponservice.jobs.JobSettings;
+import couponservice.policy.CouponTagSlices;
 import couponservice.policy.PolicySettings;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,10 +39,11 @@ public final class ReadSide {
 
   /**
    * The journal, read-model and projection tables, created where missing, one node at a time. What exists is left
-   * alone: a node starting beside running ones must not lock the tables they write.
+   * alone: a node starting beside running ones must not lock the tables they write. Answers the database's coupon
+   * slicing ({@link ReadModelSchema#couponTagSlices}).
    */
-  public static void createSchema(ActorSystem<?> system, ReadModelDatabase database, CouponSettings couponSettings)
-      throws StartupException {
+  public static CouponTagSlices createSchema(ActorSystem<?> system, ReadModelDatabase database,
+      CouponSettings couponSettings) throws StartupException {
     try (ReadModelDatabase.SchemaLock lock = database.schemaLock()) {
       if (!database.missingRelations(ReadModelSchema.JOURNAL_RELATIONS).isEmpty()) {
         await(SchemaUtils.createIfNotExists("coupon.journal-schema", system), "creating the journal tables");
@@ -52,6 +54,7 @@ public final class ReadSide {
       if (!database.missingRelations(ReadModelSchema.PROJECTION_RELATIONS).isEmpty()) {
         await(JdbcProjection.createTablesIfNotExists(database::openSession, system), "creating the projection tables");
       }
+      return ReadModelSchema.couponTagSlices(database, couponSettings.couponTags());
     } catch (SQLException e) {
       throw new StartupException("cannot create the tables at " + database.url() + ": " + RootCause.messageOf(e),
           e);

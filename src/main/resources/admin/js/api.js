@@ -30,10 +30,14 @@ export function authorizationHeaders(tokenValue = token()) {
 
 /**
  * Calls the API and answers the parsed JSON body (null for 204); throws ApiError for a refusal.
- * `body` is sent as JSON unless `contentType` says otherwise.
+ * `body` is sent as JSON unless `contentType` says otherwise; `idempotencyKey` goes in the `Idempotency-Key` header.
  */
-export async function api(path, { method = 'GET', body, contentType = 'application/json', signal, tokenValue } = {}) {
+export async function api(path,
+  { method = 'GET', body, contentType = 'application/json', signal, tokenValue, idempotencyKey } = {}) {
   const headers = { Accept: 'application/json', ...authorizationHeaders(tokenValue ?? token()) };
+  if (idempotencyKey) {
+    headers['Idempotency-Key'] = idempotencyKey;
+  }
   let payload;
   if (body !== undefined) {
     headers['Content-Type'] = contentType;
@@ -59,6 +63,19 @@ export async function api(path, { method = 'GET', body, contentType = 'applicati
     throw errorOf(response.status, json);
   }
   return json;
+}
+
+/**
+ * A new Idempotency-Key: 32 random hex digits. From getRandomValues, which browsers offer on plain HTTP too
+ * (randomUUID only in secure contexts).
+ */
+export function newIdempotencyKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Whether a failed call may have been applied and must be retried with the same Idempotency-Key. */
+export function outcomeUnknown(error) {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
 }
 
 /** A query string of the given parameters, leaving out empty ones. */

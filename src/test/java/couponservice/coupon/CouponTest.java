@@ -13,6 +13,7 @@ import couponservice.coupon.Coupon.Released;
 import couponservice.coupon.Coupon.Reserved;
 import couponservice.coupon.Coupon.TermsRecorded;
 import couponservice.coupon.Coupon.Used;
+import couponservice.policy.CouponTagSlices;
 import couponservice.policy.CouponTerms;
 import couponservice.policy.DiscountType;
 import couponservice.testkit.EntityTestConfig;
@@ -57,7 +58,7 @@ class CouponTest {
 
   private EventSourcedBehaviorTestKit<Coupon.Command, Coupon.Event, CouponState> start(Duration timeout, CouponTerms terms) {
     CouponSettings settings = new CouponSettings(timeout, Duration.ofSeconds(30), Duration.ofHours(1), 100, 4,
-        Duration.ofHours(1), 4, Duration.ofMinutes(1));
+        Duration.ofHours(1), new CouponTagSlices(4, 1), Duration.ofMinutes(1));
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         Coupon.create(terms.couponId(), id -> CompletableFuture.completedFuture(Outcome.ok(terms)),
             (reservationId, couponId) -> CompletableFuture.completedFuture(claimAnswer), clock, settings, shard.ref()),
@@ -115,7 +116,8 @@ class CouponTest {
         Coupon.create(COUPON, id -> CompletableFuture.completedFuture(
                 Outcome.rejected(ErrorCode.POLICY_NOT_FOUND, "no policy")),
             (r, c) -> CompletableFuture.completedFuture(Outcome.ok(c)), clock, new CouponSettings(TIMEOUT,
-                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), 4, Duration.ofMinutes(1)),
+                Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), new CouponTagSlices(4, 1),
+                Duration.ofMinutes(1)),
             shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     assertRefused(ErrorCode.COUPON_NOT_FOUND, unknown.runCommand(Coupon.Get::new));

@@ -45,6 +45,13 @@ class LegacyEventsTest {
     return api.send(port, "GET", "/api/coupons/" + couponId, ApiClient.adminToken(), null).body().path("status").asText();
   }
 
+  /** The coupon slice tags of the policy's latest issuance event. */
+  private static List<List<String>> latestIssueCouponTags(long policyId) {
+    return database.queryRows("SELECT t.tag FROM event_tag t WHERE t.tag LIKE 'coupon-%' AND t.event_id ="
+        + " (SELECT max(j.ordering) FROM event_journal j WHERE j.persistence_id = 'CouponPolicy|" + policyId + "'"
+        + " AND j.event_ser_manifest LIKE '%CouponsIssued')");
+  }
+
   @Test
   void eventsOfTheVersionBeforeReplayRebuildAndPublish() {
     var config = TestNodes.nodeConfig(database, TestNodes.freePort(), List.of(), ConfigFactory.empty());
@@ -69,6 +76,10 @@ class LegacyEventsTest {
       Response next = api.send(port, "POST", "/api/coupons/download", ApiClient.userToken(301),
           Map.of("couponCode", "LEGACY2026", "userId", 301));
       assertEquals(coupon(10), next.longField("couponId"), "sequences continue without a gap");
+      assertEquals(List.of(List.of("2")), database.queryRows("SELECT first_block_policy_id FROM coupon_tag_blocks"),
+          "policies after the old journal's slice their coupons by block");
+      assertEquals(List.of(List.of("coupon-" + Math.floorMod(Long.hashCode(coupon(10)), 8))), latestIssueCouponTags(1),
+          "the old policy's new coupon keeps the slice of its id, as its earlier coupons");
 
       Eventually.await(WAIT, "the read model rebuilt from the old journal", () -> database.queryLong(
           "SELECT count(*) FROM coupon_issues WHERE policy_id = " + POLICY) == 10);
@@ -85,6 +96,12 @@ class LegacyEventsTest {
       }
       Eventually.await(WAIT, "the old use published", () -> kafka.values(Topics.COUPON_USED).size() == 1);
       assertEquals("LEGACY2026", kafka.values(Topics.COUPON_USED).get(0).path("data").path("couponCode").asText());
+
+      long newPolicy = api.createPolicy(port, Map.of("distributionType", "DOWNLOAD"));
+      assertEquals(201, api.send(port, "POST", "/api/coupon-policies/" + newPolicy + "/issue", ApiClient.userToken(7),
+          Map.of("userId", 7)).status());
+      assertEquals(List.of(List.of("coupon-" + Math.floorMod(newPolicy, 8))), latestIssueCouponTags(newPolicy),
+          "a new policy's first coupons are in its first block's slice");
     }
   }
 }

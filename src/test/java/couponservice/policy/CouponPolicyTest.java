@@ -38,7 +38,8 @@ class CouponPolicyTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestConfig.inMemoryPersistence());
   private static final long POLICY_ID = 7;
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
-  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 100, 4, Duration.ofSeconds(1), 4);
+  private static final PolicySettings SETTINGS = new PolicySettings(4, Duration.ofHours(25), 100, 4, Duration.ofSeconds(1),
+      new CouponTagSlices(4, 1));
 
   private final TestClock clock = new TestClock(NOW);
   private PolicyDefinition definition;
@@ -300,7 +301,7 @@ class CouponPolicyTest {
   @Test
   void atMostMaxKeyedRefusalsAreRememberedTheOldestForgottenFirst() {
     definition = definition(DistributionType.FIRST_COME, 1L, 1);
-    start(new PolicySettings(4, Duration.ofHours(25), 2, 4, Duration.ofSeconds(1), 4));
+    start(new PolicySettings(4, Duration.ofHours(25), 2, 4, Duration.ofSeconds(1), new CouponTagSlices(4, 1)));
     issued(1);
     for (long user = 2; user <= 4; user++) {
       assertEquals(ErrorCode.COUPON_SOLD_OUT, refusal(issue(user, IssueChannel.BY_POLICY, "k").reply()));

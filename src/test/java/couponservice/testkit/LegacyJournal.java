@@ -23,7 +23,8 @@ public final class LegacyJournal {
 
   /**
    * Appends the rows to {@code database}'s journal, in their order, and drops what the earlier version did not
-   * have ({@code schema_migrations}), so the next node starts as on a database that version created.
+   * have ({@code schema_migrations}, {@code coupon_tag_blocks}), so the next node starts as on a database that
+   * version created.
    */
   public static int load(TestDatabase database, String resource) {
     JsonNode rows = read(resource);
@@ -35,6 +36,7 @@ public final class LegacyJournal {
         PreparedStatement tag = connection.prepareStatement("INSERT INTO event_tag (event_id, tag) VALUES (?, ?)");
         Statement ddl = connection.createStatement()) {
       ddl.execute("DROP TABLE IF EXISTS schema_migrations");
+      ddl.execute("DROP TABLE IF EXISTS coupon_tag_blocks");
       for (JsonNode row : rows) {
         event.setString(1, row.path("persistenceId").asText());
         event.setLong(2, row.path("sequenceNr").asLong());

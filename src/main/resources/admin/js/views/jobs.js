@@ -1,6 +1,6 @@
 // Bulk issuance jobs: upload a CSV of user ids (`POST /api/issuance-jobs?couponPolicyId=&name=&issuedBy=`,
 // text/csv) and the list of jobs, newest first.
-import { api, query } from '../api.js';
+import { api, newIdempotencyKey, outcomeUnknown, query } from '../api.js';
 import { cell, formatNumber, formatTime, h, heading, replace, table } from '../dom.js';
 import { loadErrorNotice } from '../errors.js';
 import { field, submitToApi } from '../forms.js';
@@ -31,6 +31,7 @@ export function jobsView(ctx) {
   const list = h('div', { id: 'job-list' });
   const pager = new CursorPager(loadJobs);
 
+  let submissionKey = null;
   submitToApi(form, {
     button: submit,
     problem,
@@ -40,11 +41,25 @@ export function jobsView(ctx) {
     failure: error => loadErrorNotice(error, 'Bulk issuance'),
     send: async () => {
       const file = form.elements.file.files[0];
-      const job = await api(`/api/issuance-jobs${query({
-        couponPolicyId: form.elements.couponPolicyId.value.trim(),
-        name: form.elements.name.value.trim(),
-        issuedBy: form.elements.issuedBy.value.trim(),
-      })}`, { method: 'POST', contentType: 'text/csv', body: file ? await file.text() : '' });
+      // A submission whose answer was lost (network, 5xx) may have started the job: its retry carries the same
+      // key, so the service answers that job instead of starting a second one. A refusal gets a new key.
+      submissionKey ??= newIdempotencyKey();
+      let job;
+      try {
+        job = await api(`/api/issuance-jobs${query({
+          couponPolicyId: form.elements.couponPolicyId.value.trim(),
+          name: form.elements.name.value.trim(),
+          issuedBy: form.elements.issuedBy.value.trim(),
+        })}`, {
+          method: 'POST', contentType: 'text/csv', body: file ? await file.text() : '', idempotencyKey: submissionKey,
+        });
+      } catch (error) {
+        if (!outcomeUnknown(error)) {
+          submissionKey = null;
+        }
+        throw error;
+      }
+      submissionKey = null;
       ctx.navigate(`#/jobs/${job.jobId}`, `Job ${job.jobId} started for ${formatNumber(job.totalRequested)} users.`);
     },
   });
