@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import couponservice.node.ServiceNode;
 import couponservice.testkit.ApiClient;
 import couponservice.testkit.ApiClient.Response;
@@ -42,6 +44,8 @@ class JobCrashTest {
   /** Users who hold a coupon of the policy before the job, and users the stock leaves out. */
   private static final int EARLIER = 100;
   private static final int SOLD_OUT = 1_000;
+  /** Chunks smaller than the default, so that the node dies with the job mid-way and its chunks cross the crash. */
+  private static final Config SMALL_CHUNKS = ConfigFactory.parseMap(Map.of("coupon.jobs.chunk-size", 1_000));
 
   /** A job of {@code users} users, with {@link #EARLIER} of them already holding a coupon and stock short by 1,000. */
   private record Expected(long policyId, int users) {
@@ -76,7 +80,8 @@ class JobCrashTest {
     int users = 120_000;
     Expected expected;
     long jobId;
-    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of()),
+    try (ServiceProcess node = startReady(
+        name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of(), SMALL_CHUNKS),
         "before")) {
       expected = policyWithEarlierHolders(node.httpPort(), users);
       jobId = JobApi.started(jobs.submit(node.httpPort(), expected.policyId(), 1, users, "Crash"));
@@ -86,7 +91,8 @@ class JobCrashTest {
     long processedBeforeCrash = processedInReadModel(jobId);
     assertTrue(processedBeforeCrash < users, "killed mid-job: " + processedBeforeCrash);
 
-    try (ServiceProcess node = startReady(name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of()),
+    try (ServiceProcess node = startReady(
+        name -> ServiceProcess.startProd("job-crash-" + name, database, Map.of(), SMALL_CHUNKS),
         "after")) {
       // Nothing asks for the job: it resumes by itself (remembered by its shard), as the read model shows.
       Eventually.await(WAIT, "the job completed after the restart", () -> "COMPLETED".equals(database.queryRows(
@@ -102,14 +108,16 @@ class JobCrashTest {
     int users = 20_000;
     Expected expected;
     long jobId;
-    try (ServiceProcess node = startReady(name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir),
+    try (ServiceProcess node = startReady(
+        name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir, Map.of(), SMALL_CHUNKS),
         "before")) {
       expected = policyWithEarlierHolders(node.httpPort(), users);
       jobId = JobApi.started(jobs.submit(node.httpPort(), expected.policyId(), 1, users, "Crash"));
       Eventually.await(WAIT, "a chunk processed", () -> jobs.job(node.httpPort(), jobId).path("processed").asLong() > 0);
       node.kill();
     }
-    try (ServiceProcess node = startReady(name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir),
+    try (ServiceProcess node = startReady(
+        name -> ServiceProcess.startDev("job-crash-dev-" + name, dataDir, Map.of(), SMALL_CHUNKS),
         "after")) {
       expected.assertExact(jobs.ended(node.httpPort(), jobId, WAIT));
       assertEquals(expected.stock(), issuedCount(node.httpPort(), expected.policyId()));
@@ -121,7 +129,7 @@ class JobCrashTest {
   @Test
   void aJobResumesOnAnotherNodeWhenItsNodeIsDowned() {
     int users = 100_000;
-    try (Cluster3 cluster = new Cluster3(database)) {
+    try (Cluster3 cluster = new Cluster3(database, SMALL_CHUNKS)) {
       int port = cluster.httpPorts().get(0);
       Expected expected = policyWithEarlierHolders(port, users);
       long jobId = JobApi.started(jobs.submit(port, expected.policyId(), 1, users, "Failover"));

@@ -43,7 +43,13 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** A node of the prod profile on {@code database} (and its Kafka topics), with {@code environment} added. */
   public static ServiceProcess startProd(String name, TestDatabase database, Map<String, String> environment) {
-    return start(name, prod(environment), database.config());
+    return startProd(name, database, environment, ConfigFactory.empty());
+  }
+
+  /** The same with {@code settings} (those without an environment variable) over the database's. */
+  public static ServiceProcess startProd(String name, TestDatabase database, Map<String, String> environment,
+      Config settings) {
+    return start(name, prod(environment), settings.withFallback(database.config()));
   }
 
   /**
@@ -67,6 +73,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** The same with {@code environment} added (e.g. the logging variables). */
   public static ServiceProcess startDev(String name, Path dataDir, Map<String, String> environment) {
+    return startDev(name, dataDir, environment, ConfigFactory.empty());
+  }
+
+  /** The same with {@code settings} (those without an environment variable). */
+  public static ServiceProcess startDev(String name, Path dataDir, Map<String, String> environment, Config settings) {
     Map<String, String> dev = new HashMap<>(Map.of(
         "COUPON_PROFILE", "dev",
         "COUPON_DATA_DIR", dataDir.toString(),
@@ -74,7 +85,7 @@ public final class ServiceProcess implements AutoCloseable {
         // Off, as TestDatabase.config() has it for the prod profile: the rate limit has tests of its own.
         "COUPON_RATE_LIMIT_ENABLED", "false"));
     dev.putAll(environment);
-    return start(name, dev, ConfigFactory.empty());
+    return start(name, dev, settings);
   }
 
   private static ServiceProcess start(String name, Map<String, String> environment, Config settings) {
