@@ -21,7 +21,7 @@ import java.util.Set;
  * alerts ({@code monitoring/}) use these names; a test checks that every name they use is served.
  *
  * <p>Sections: requests, coupons, journal and projections, Kafka, rate limit, policies' stock, connection pools,
- * cluster, JVM. Bulk issuance jobs' progress is to be its own section, beside the policies' stock.
+ * cluster, JVM. A running bulk job's progress is registered by its own package ({@code jobs.JobMetrics}).
  */
 public final class CouponMetrics {
   private CouponMetrics() {}
