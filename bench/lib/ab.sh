@@ -13,7 +13,7 @@ set -uo pipefail
 BASELINE="$(realpath "$1")" CANDIDATE="$(realpath "$2")" PAIRS="$3"
 shift 3
 AB_OUT="${AB_OUT:-/tmp/ab-$(date +%Y%m%d-%H%M%S)}"
-HEADLINE="${HEADLINE:-^(issue-[0-9]|trivial-|pairs-|wallet-(saturating|paced|handler)|flash-sale-during|payment\.completed applied|node [0-9]:|\{\"policy|EXACT|MISMATCH|FAIL)}"
+HEADLINE="${HEADLINE:-^(issue-[0-9]|trivial-|pairs-|wallet-(saturating|paced|handler)|flash-sale-during|payment\.completed applied|node [0-9]:|\{\"(policy|coupon)|EXACT|MISMATCH|FAIL)}"
 FIELDS="${FIELDS:-createdPerSecond perSecond pairsPerSecond appliedPerSecond p50ms p99ms requestP99ms p99s serviceUs postgresUs brokerUs redisUs machineBusy}"
 RESULTS="$(dirname "$1")/results"
 mkdir -p "$AB_OUT"
