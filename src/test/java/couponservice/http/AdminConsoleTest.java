@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -413,7 +414,9 @@ class AdminConsoleTest {
     replay.click();
 
     String replayedAt = "#dead-letter-list tr[data-dead-letter-id='" + id + "'] [data-field='replayedAt']";
-    browser.waitUpTo(WAIT).until(driver -> !driver.findElement(By.cssSelector(replayedAt)).getText().equals("—"));
+    // The list is drawn again after the replay: a cell found just before that is stale, and found again.
+    browser.waitUpTo(WAIT).ignoring(StaleElementReferenceException.class)
+        .until(driver -> !driver.findElement(By.cssSelector(replayedAt)).getText().equals("—"));
     Response letters = api.send(node.httpPort(), "GET", "/api/dead-letters?topic=" + Topics.PAYMENT_COMPLETED,
         ApiClient.adminToken(), null);
     JsonNode letter = StreamSupport.stream(letters.body().path("deadLetters").spliterator(), false)

@@ -29,6 +29,7 @@ export async function jobDetailView(ctx) {
   });
   let pollTimer = null;
   let finished = false;
+  let processed = 0;
   ctx.onDispose(() => clearTimeout(pollTimer));
 
   ctx.root.append(title, status, problem,
@@ -70,6 +71,7 @@ export async function jobDetailView(ctx) {
   async function poll() {
     try {
       const job = await api(`/api/issuance-jobs/${jobId}`);
+      processed = job.processed;
       showJob(job);
       if (FINISHED.includes(job.status)) {
         if (!finished) {
@@ -100,6 +102,12 @@ export async function jobDetailView(ctx) {
       const page = await api(`/api/issuance-jobs/${jobId}/results${query({
         outcome: outcome.value, cursor: pager.cursor, limit: RESULTS_PAGE,
       })}`);
+      // The results come from the read model, which follows the job by up to a second or so: an ended job whose
+      // users have no results there yet is asked again until they arrive.
+      const arriving = page.results.length === 0 && finished && processed > 0 && outcome.value === '' && !pager.cursor;
+      if (arriving) {
+        pollTimer = setTimeout(loadResults, POLL_MS);
+      }
       replace(results, page.results.length === 0 ? h('p', { className: 'empty' }, 'No results yet.') : table(null, [
         { label: 'User', numeric: true }, { label: 'Outcome' }, { label: 'Coupon', numeric: true }, { label: 'Error code' },
       ], page.results.map(r => h('tr', {},
