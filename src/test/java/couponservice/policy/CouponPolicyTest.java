@@ -90,6 +90,20 @@ class CouponPolicyTest {
     throw new AssertionError("expected a coupon, got " + reply);
   }
 
+  /**
+   * Policy {@code policyId} of {@link #definition} as an actor of its own (so that a test can fail its journal writes),
+   * after it issued user 1 a coupon, answered to {@code caller}.
+   */
+  private ActorRef<CouponPolicy.Command> spawnedAfterIssuingUserOne(long policyId,
+      TestProbe<Outcome<IssuedCoupon>> caller) {
+    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(policyId,
+        id -> CompletableFuture.completedFuture(Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW, "admin"))),
+        clock, SETTINGS));
+    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
+    assertInstanceOf(Outcome.Ok.class, caller.receiveMessage());
+    return entity;
+  }
+
   private static ErrorCode refusal(Outcome<?> reply) {
     return assertInstanceOf(Outcome.Rejected.class, reply, () -> "expected a refusal, got " + reply).code();
   }
@@ -259,12 +273,8 @@ class CouponPolicyTest {
   @Test
   void aKeyedRefusalWhoseWriteFailedIsNotRemembered() {
     definition = definition(DistributionType.FIRST_COME, 1L, 1);
-    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(104,
-        id -> CompletableFuture.completedFuture(Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW, "admin"))),
-        clock, SETTINGS));
     TestProbe<Outcome<IssuedCoupon>> caller = testKit.createTestProbe();
-    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
-    assertInstanceOf(Outcome.Ok.class, caller.receiveMessage());
+    ActorRef<CouponPolicy.Command> entity = spawnedAfterIssuingUserOne(104, caller);
 
     PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
     journal.failNextPersisted("CouponPolicy|104");
@@ -421,12 +431,8 @@ class CouponPolicyTest {
   @Test
   void aFailedWriteLeavesNoTraceAndItsCallerLearnsNothingWasIssued() {
     definition = definition(DistributionType.FIRST_COME, 3L, 1);
-    ActorRef<CouponPolicy.Command> entity = testKit.spawn(CouponPolicy.create(101,
-        id -> CompletableFuture.completedFuture(Outcome.ok(new PolicyRegistry.Registration(id, definition, NOW, "admin"))),
-        clock, SETTINGS));
     TestProbe<Outcome<IssuedCoupon>> caller = testKit.createTestProbe();
-    entity.tell(new CouponPolicy.Issue(1, IssueChannel.BY_POLICY, null, null, clock.instant().plusSeconds(5), caller.ref()));
-    assertInstanceOf(Outcome.Ok.class, caller.receiveMessage());
+    ActorRef<CouponPolicy.Command> entity = spawnedAfterIssuingUserOne(101, caller);
 
     PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
     journal.failNextPersisted("CouponPolicy|101");
