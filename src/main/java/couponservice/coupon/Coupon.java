@@ -50,10 +50,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One issued coupon: the sharded, event-sourced entity that owns its status and its reservation. Its behaviour
  * is written per state ({@link CouponState}): each state has its own command handlers and its own events.
  *
- * <p>A coupon without events ({@link Unknown}) learns its terms and owner from the policy that issued it, and
- * records them with its first change ({@link TermsRecorded} before that change's event) — so it never accepts an
- * operation for a coupon the policy did not issue to that user. A command that arrives meanwhile asks for the
- * terms itself; whichever answer comes first decides, the others are decided again against the state it left.
+ * <p>A coupon without events ({@link Unknown}) reads its terms and owner from the issuance event that issued it
+ * (in the journal, asking nobody), and records them with its first change ({@link TermsRecorded} before that
+ * change's event) — so it never accepts an operation for a coupon the policy did not issue to that user. A command
+ * that arrives meanwhile reads the terms itself; whichever answer comes first decides, the others are decided again against the state it left.
  * A reservation first claims its id in the {@link ReservationIndex} (so that confirm and release, which carry only
  * that id, find the coupon), then is recorded if the coupon is still as it was, and ends confirmed, released, or
  * timed out: by an entity timer while the entity lives, by the {@link CouponSweeper} otherwise.
@@ -68,7 +68,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Coupon");
   private static final String RESERVATION_TIMER = "reservation-timeout";
 
-  /** Where a coupon learns what its policy issued. */
+  /** Where a coupon reads what its policy issued: the issuance event (policy.IssuedCoupons). */
   @FunctionalInterface
   public interface TermsSource {
     CompletionStage<Outcome<CouponTerms>> termsOf(long couponId);
@@ -125,7 +125,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   public record TimeOutReservation(String reservationId, ActorRef<Outcome<CouponView>> replyTo)
       implements CouponRequest<CouponView> {}
 
-  /** The policy's answer about an unknown coupon, for the request that asked. */
+  /** The terms of an unknown coupon, read for the request that needed them. */
   record TermsAnswered(CouponRequest<?> request, Outcome<CouponTerms> terms) implements Command {}
 
   /**
@@ -273,17 +273,15 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
   private ReplyEffect<Event, CouponState> learnTerms(CouponRequest<?> request) {
     context.pipeToSelf(termsSource.termsOf(couponId), (terms, failure) -> new TermsAnswered(request, failure == null
         ? terms
-        : Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "the policy of coupon " + couponId + " did not answer")));
+        : Outcome.rejected(ErrorCode.SERVICE_UNAVAILABLE, "the issue of coupon " + couponId + " could not be read")));
     return Effect().noReply();
   }
 
-  /** Decides the request against the terms the policy gave; the first change records them. */
+  /** Decides the request against the terms its policy issued; the first change records them. */
   private ReplyEffect<Event, CouponState> onTermsAnswered(Unknown unknown, TermsAnswered answered) {
     CouponRequest<?> request = answered.request();
     if (answered.terms() instanceof Outcome.Rejected<CouponTerms> rejected) {
-      request.refuse(rejected.code() == ErrorCode.POLICY_NOT_FOUND
-          ? new Outcome.Rejected<>(ErrorCode.COUPON_NOT_FOUND, "coupon " + couponId + " does not exist")
-          : rejected);
+      request.refuse(rejected);
       return Effect().noReply();
     }
     CouponTerms terms = ((Outcome.Ok<CouponTerms>) answered.terms()).value();

@@ -23,7 +23,7 @@ public final class Coupons {
     this.reservations = reservations;
   }
 
-  /** {@code terms}: where a coupon learns what its policy issued; {@code readModel}: what the sweeps search. */
+  /** {@code terms}: where a coupon reads what its policy issued; {@code readModel}: what the sweeps search. */
   public static Coupons start(ActorSystem<?> system, CouponSettings settings, Clock clock, Coupon.TermsSource terms,
       CouponQueries readModel, Duration askTimeout, Executor blocking) {
     ClusterSharding sharding = ClusterSharding.get(system);

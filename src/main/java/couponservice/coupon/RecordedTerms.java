@@ -1,7 +1,7 @@
 package couponservice.coupon;
 
 import couponservice.coupon.Coupon.TermsRecorded;
-import couponservice.journal.FirstEvents;
+import couponservice.journal.JournalEvents;
 import couponservice.policy.CouponTerms;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,10 +13,10 @@ import java.util.concurrent.CompletionStage;
  * Those seen in the event stream are remembered (a bounded number); any other is read from the coupon's journal.
  */
 public final class RecordedTerms {
-  private final FirstEvents journal;
+  private final JournalEvents journal;
   private final Map<Long, CouponTerms> recent;
 
-  public RecordedTerms(FirstEvents journal, int capacity) {
+  public RecordedTerms(JournalEvents journal, int capacity) {
     this.journal = journal;
     this.recent = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -38,7 +38,7 @@ public final class RecordedTerms {
     if (known != null) {
       return CompletableFuture.completedFuture(known);
     }
-    return journal.of(Coupon.ENTITY_KEY.name() + "|" + couponId).thenApply(first -> {
+    return journal.first(Coupon.ENTITY_KEY.name() + "|" + couponId).thenApply(first -> {
       TermsRecorded recorded = first.filter(TermsRecorded.class::isInstance).map(TermsRecorded.class::cast)
           .orElseThrow(() -> new IllegalStateException("coupon " + couponId + " has no recorded terms"));
       recorded(recorded);

@@ -4,7 +4,7 @@ import couponservice.CouponException;
 import couponservice.EntityAnswers;
 import couponservice.ErrorCode;
 import couponservice.Outcome;
-import couponservice.journal.FirstEvents;
+import couponservice.journal.JournalEvents;
 import couponservice.kafka.KafkaSettings;
 import couponservice.kafka.KafkaStreams;
 import couponservice.kafka.Topics;
@@ -37,7 +37,7 @@ public final class DeadLetterOffice {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final DeadLetterLog log;
-  private final FirstEvents journal;
+  private final JournalEvents journal;
   private final Duration askTimeout;
   private final Executor blocking;
 
@@ -45,7 +45,7 @@ public final class DeadLetterOffice {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.log = log;
-    this.journal = new FirstEvents(system);
+    this.journal = new JournalEvents(system);
     this.askTimeout = askTimeout;
     this.blocking = blocking;
   }
@@ -111,7 +111,7 @@ public final class DeadLetterOffice {
   }
 
   private CompletionStage<Instant> replayedAt(String id) {
-    return journal.of(DeadLetterReplay.persistenceId(id)).thenApply(first -> first
+    return journal.first(DeadLetterReplay.persistenceId(id)).thenApply(first -> first
         .map(event -> ((DeadLetterReplay.ReplayRequested) event).at())
         .orElse(null));
   }

@@ -4,7 +4,7 @@ package couponservice.kafka;
 import couponservice.coupon.Coupon;
 import couponservice.coupon.CouponSettings;
 import couponservice.coupon.RecordedTerms;
-import couponservice.journal.FirstEvents;
+import couponservice.journal.JournalEvents;
 import couponservice.policy.IssuanceTerms;
 import couponservice.Json;
 import couponservice.kafka.CouponEventEnvelope.Addressed;
@@ -46,7 +46,7 @@ public final class CouponEventPublisher {
   public static void init(ActorSystem<?> system, ReadModelDatabase database, KafkaSettings kafka,
       CouponSettings settings, SendProducer<String, byte[]> producer) {
     Sender sender = new Sender(kafka, producer);
-    FirstEvents journal = new FirstEvents(system);
+    JournalEvents journal = new JournalEvents(system);
     TagSliceProjections.run(system, "coupon-event-publisher", settings.tags(), tag -> JdbcProjection.groupedWithinAsync(
             ProjectionId.of("coupon-event-publisher", tag),
             EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), tag),

@@ -19,6 +19,7 @@ import couponservice.metrics.NodeMetrics;
 import couponservice.operations.ApiReadiness;
 import couponservice.operations.ClusterFormation;
 import couponservice.operations.DatabaseReadiness;
+import couponservice.policy.IssuedCoupons;
 import couponservice.policy.Policies;
 import couponservice.policy.CouponTagSlices;
 import couponservice.policy.PolicySettings;
@@ -132,7 +133,8 @@ public final class ServiceNode implements AutoCloseable {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("coupon.blocking-dispatcher"));
     Policies policies = Policies.start(system, settings.policies(), clock, settings.askTimeout());
     ReadSide readSide = ReadSide.start(system, database, settings.policies(), settings.coupons(), settings.jobs());
-    Coupons coupons = Coupons.start(system, settings.coupons(), clock, policies::couponTerms, readSide.coupons(),
+    IssuedCoupons issued = IssuedCoupons.inJournal(system, database.dataSource(), blocking);
+    Coupons coupons = Coupons.start(system, settings.coupons(), clock, issued::termsOf, readSide.coupons(),
         settings.askTimeout(), blocking);
     IssuanceJobs jobs = IssuanceJobs.start(system, settings.jobs(), policies, clock, settings.askTimeout());
     KafkaStreams.start(system, kafka, database, settings.coupons(), policies, coupons,

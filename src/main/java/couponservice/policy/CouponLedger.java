@@ -56,14 +56,6 @@ final class CouponLedger {
     perUser.add(userId, 1);
   }
 
-  boolean contains(long sequence) {
-    return sequence >= 1 && sequence <= size;
-  }
-
-  long ownerOf(long sequence) {
-    return owners[(int) sequence - 1];
-  }
-
   long issuedAtMillisOf(long sequence) {
     return issuedAtMillis[(int) sequence - 1];
   }

@@ -100,10 +100,6 @@ public final class CouponPolicy
       long newMaxIssueCount, String modifiedBy, String reason, ActorRef<Outcome<QuantityChange>> replyTo)
       implements Command, Request<QuantityChange> {}
 
-  /** What coupon {@code couponId} is and who owns it: asked by the coupon entity before its first operation. */
-  public record GetCouponTerms(long couponId, ActorRef<Outcome<CouponTerms>> replyTo)
-      implements Command, Request<CouponTerms> {}
-
   enum FlushIssues implements Command {
     INSTANCE
   }
@@ -190,6 +186,10 @@ public final class CouponPolicy
         ctx -> create(Long.parseLong(ctx.getEntityId()), definitions, clock, settings)));
   }
 
+  public static PersistenceId persistenceId(long policyId) {
+    return PersistenceId.of(ENTITY_KEY.name(), Long.toString(policyId));
+  }
+
   public static Behavior<Command> create(
       long policyId, DefinitionSource definitions, Clock clock, PolicySettings settings) {
     return Behaviors.setup(ctx -> new CouponPolicy(ctx, policyId, definitions, clock, settings));
@@ -208,9 +208,7 @@ public final class CouponPolicy
 
   private CouponPolicy(
       ActorContext<Command> context, long policyId, DefinitionSource definitions, Clock clock, PolicySettings settings) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), Long.toString(policyId)),
-        EntitySupervision.ON_JOURNAL_FAILURE);
+    super(persistenceId(policyId), EntitySupervision.ON_JOURNAL_FAILURE);
     this.context = context;
     this.policyId = policyId;
     this.definitions = definitions;
@@ -234,9 +232,6 @@ public final class CouponPolicy
     builder
         .forAnyState()
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(state.view())))
-        .onCommand(GetCouponTerms.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.couponTerms(cmd.couponId())
-            .<Outcome<CouponTerms>>map(Outcome::ok)
-            .orElseGet(() -> Outcome.rejected(ErrorCode.COUPON_NOT_FOUND, "coupon " + cmd.couponId() + " does not exist"))))
         .onCommand(Issue.class, this::onIssue)
         .onCommand(DirectIssue.class, this::onDirectIssue)
         .onCommand(IssueJobChunk.class, this::onIssueJobChunk)

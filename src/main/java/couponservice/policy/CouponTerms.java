@@ -5,8 +5,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * What a policy issued: the coupon, its owner and its terms, as the policy tells a coupon entity on its
- * first operation. Never changes after issuance.
+ * What a policy issued: the coupon, its owner and its terms, as a coupon entity reads them from the issuance
+ * event on its first operation. Never changes after issuance.
  */
 public record CouponTerms(
     long couponId,

@@ -1,6 +1,6 @@
 package couponservice.policy;
 
-import couponservice.journal.FirstEvents;
+import couponservice.journal.JournalEvents;
 import couponservice.policy.CouponPolicy.CouponsIssued;
 import couponservice.policy.CouponPolicy.PolicyCreated;
 import java.util.Map;
@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * was issued under the policy's creation terms, which are read once per policy from the policy's own journal.
  */
 public final class IssuanceTerms {
-  private final FirstEvents journal;
+  private final JournalEvents journal;
   private final Map<Long, PolicyDefinition> definitions = new ConcurrentHashMap<>();
 
-  public IssuanceTerms(FirstEvents journal) {
+  public IssuanceTerms(JournalEvents journal) {
     this.journal = journal;
   }
 
@@ -27,7 +27,7 @@ public final class IssuanceTerms {
     PolicyDefinition known = definitions.get(event.policyId());
     CompletionStage<PolicyDefinition> definition = known != null
         ? CompletableFuture.completedFuture(known)
-        : journal.of(CouponPolicy.ENTITY_KEY.name() + "|" + event.policyId()).thenApply(first -> {
+        : journal.first(CouponPolicy.persistenceId(event.policyId()).id()).thenApply(first -> {
             PolicyCreated created = first.filter(PolicyCreated.class::isInstance).map(PolicyCreated.class::cast)
                 .orElseThrow(() -> new IllegalStateException("policy " + event.policyId() + " has no creation event"));
             definitions.put(event.policyId(), created.definition());

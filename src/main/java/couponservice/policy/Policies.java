@@ -39,12 +39,6 @@ public final class Policies {
         replyTo -> new PolicyRegistry.Lookup(policyId, replyTo), askTimeout), dispatcher);
   }
 
-  /** What the policy issued as {@code couponId}, and to whom: how a coupon learns its terms. */
-  public CompletionStage<Outcome<CouponTerms>> couponTerms(long couponId) {
-    return EntityAnswers.onDispatcher(policy(CouponIds.policyIdOf(couponId)).<Outcome<CouponTerms>>ask(
-        replyTo -> new CouponPolicy.GetCouponTerms(couponId, replyTo), askTimeout), dispatcher);
-  }
-
   public EntityRef<CouponPolicy.Command> policy(long policyId) {
     return sharding.entityRefFor(CouponPolicy.ENTITY_KEY, Long.toString(policyId));
   }

@@ -62,7 +62,7 @@ public final class PolicyHistory {
    * journal at all (it does not exist).
    */
   public CompletionStage<Optional<Page>> page(long policyId, long after, int limit) {
-    String persistenceId = PersistenceId.of(CouponPolicy.ENTITY_KEY.name(), Long.toString(policyId)).id();
+    String persistenceId = CouponPolicy.persistenceId(policyId).id();
     return journal.currentEventsByPersistenceId(persistenceId, after + 1, Long.MAX_VALUE)
         .take(MAX_EVENTS_PER_PAGE)
         // One Scan per request, filled in place as the journal is read.

@@ -39,14 +39,18 @@ public record PolicySettings(int tagSlices, Duration idempotencyRetention, int m
   }
 
   /**
-   * The tags of an issuance event: its policy's, and the coupon slice of each coupon it issued, so that each
-   * coupon's projection and publisher meet the coupon's issue in the stream before the coupon's own events.
+   * The tags of an issuance event: its policy's; the coupon slice of each coupon it issued, so that each coupon's
+   * projection and publisher meet the coupon's issue in the stream before the coupon's own events; and its batch's,
+   * by which a coupon finds the event that issued it ({@link IssuedCoupons}).
    */
   public Set<String> tagsFor(CouponPolicy.CouponsIssued issued) {
     Set<String> tags = new HashSet<>();
     tags.add(tagFor(issued.policyId()));
     for (int i = 0; i < issued.userIds().size() && tags.size() <= couponTags.slices(); i++) {
       tags.add(couponTags.tagOf(issued.couponIdAt(i)));
+    }
+    if (!issued.userIds().isEmpty()) {
+      tags.add(IssuedCoupons.batchTag(issued.policyId(), issued.firstSequence()));
     }
     return tags;
   }

@@ -305,18 +305,6 @@ public final class PolicyState {
         definition.discountValue(), "ISSUED", issuedAt.plus(definition.couponValidity()), issuedAt);
   }
 
-  /** The terms of an issued coupon, if this policy issued it (and the issue is durable). */
-  Optional<CouponTerms> couponTerms(long couponId) {
-    long sequence = CouponIds.sequenceOf(couponId);
-    if (CouponIds.policyIdOf(couponId) != policyId || !ledger.contains(sequence)) {
-      return Optional.empty();
-    }
-    Instant issuedAt = Instant.ofEpochMilli(ledger.issuedAtMillisOf(sequence));
-    return Optional.of(new CouponTerms(couponId, policyId, ledger.ownerOf(sequence), definition.couponName(),
-        definition.couponCode(), definition.discountType(), definition.discountValue(), definition.minimumOrderAmount(),
-        definition.maxDiscountAmount(), issuedAt, issuedAt.plus(definition.couponValidity())));
-  }
-
   // ---- snapshots ----
 
   PolicySnapshot toSnapshot() {

@@ -17,7 +17,7 @@ import couponservice.coupon.CouponStatus;
 import couponservice.coupon.EndReason;
 import couponservice.coupon.Reservation;
 import couponservice.policy.CouponIds;
-import couponservice.journal.FirstEvents;
+import couponservice.journal.JournalEvents;
 import couponservice.policy.CouponPolicy.CouponsIssued;
 import couponservice.policy.IssuanceTerms;
 import java.time.Duration;
@@ -60,7 +60,7 @@ public final class CouponReadProjection extends JdbcHandler<List<EventEnvelope<O
   }
 
   public static void init(ActorSystem<?> system, ReadModelDatabase database, CouponSettings settings) {
-    FirstEvents journal = new FirstEvents(system);
+    JournalEvents journal = new JournalEvents(system);
     TagSliceProjections.run(system, "coupon-read-model", settings.tags(),
         tag -> projection(system, database, settings, new IssuanceTerms(journal), tag));
   }

@@ -102,7 +102,7 @@ class CouponTest {
   }
 
   @Test
-  void readingAnUntouchedCouponAsksItsPolicyAndWritesNothing() {
+  void readingAnUntouchedCouponReadsItsIssueAndWritesNothing() {
     var read = coupon.<Outcome<CouponView>>runCommand(Coupon.Get::new);
     CouponView view = ok(read.reply());
     assertEquals(CouponStatus.ISSUED, view.status());
@@ -111,10 +111,10 @@ class CouponTest {
   }
 
   @Test
-  void aCouponItsPolicyDoesNotKnowIsNotFound() {
+  void aCouponNeverIssuedIsNotFound() {
     var unknown = EventSourcedBehaviorTestKit.<Coupon.Command, Coupon.Event, CouponState>create(testKit.system(),
         Coupon.create(COUPON, id -> CompletableFuture.completedFuture(
-                Outcome.rejected(ErrorCode.POLICY_NOT_FOUND, "no policy")),
+                Outcome.rejected(ErrorCode.COUPON_NOT_FOUND, "no issue")),
             (r, c) -> CompletableFuture.completedFuture(Outcome.ok(c)), clock, new CouponSettings(TIMEOUT,
                 Duration.ofSeconds(30), Duration.ofHours(1), 100, 4, Duration.ofHours(1), new CouponTagSlices(4, 1),
                 Duration.ofMinutes(1)),

@@ -87,6 +87,12 @@ class LegacyEventsTest {
               List.of("USED", "1")),
           database.queryRows("SELECT status, count(*) FROM coupon_issues GROUP BY status ORDER BY status"));
 
+      for (long sequence = 6; sequence <= 9; sequence++) {
+        Response old = api.send(port, "GET", "/api/coupons/" + coupon(sequence), ApiClient.adminToken(), null);
+        assertEquals(database.queryLong("SELECT user_id FROM coupon_issues WHERE id = " + coupon(sequence)),
+            old.longField("userId"), "an old coupon never used before finds its untagged issuance event");
+      }
+
       Eventually.await(WAIT, "every coupon's issue published", () -> kafka.values(Topics.COUPON_ISSUED).size() == 10);
       Set<Long> published = kafka.values(Topics.COUPON_ISSUED).stream()
           .map(event -> event.path("data").path("couponId").asLong()).collect(Collectors.toSet());
