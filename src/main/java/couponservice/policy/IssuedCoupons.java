@@ -24,8 +24,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the event of a coupon is the one with the greatest batch tag of its policy up to the coupon's own, one index
  * lookup. Events written without that tag (by the versions before it, up to a rolling upgrade's end) are found by
  * bisecting the policy's journal after the last tagged event below the coupon (issuance events hold ever higher
- * coupons). The batches found last are remembered (a bounded number): the
- * coupons of one batch are often used one after another, and an event never changes.
+ * coupons). The batches found last are remembered (a bounded number): the coupons of one batch are often used one
+ * after another, and an event never changes.
  */
 public final class IssuedCoupons {
   private static final int REMEMBERED_BATCHES = 128;
@@ -141,13 +141,15 @@ public final class IssuedCoupons {
     return floor == null || !floor.getValue().holds(couponId) ? Optional.empty() : Optional.of(floor.getValue());
   }
 
-  private synchronized Batch remember(CouponsIssued event, IssuedTerms terms) {
+  private Batch remember(CouponsIssued event, IssuedTerms terms) {
     Batch batch = new Batch(event.policyId(), event.firstSequence(),
         event.userIds().stream().mapToLong(Long::longValue).toArray(), event.issuedAt(), terms);
-    if (remembered.put(event.couponIdAt(0), batch) == null) {
-      rememberedOrder.addLast(event.couponIdAt(0));
-      if (rememberedOrder.size() > REMEMBERED_BATCHES) {
-        remembered.remove(rememberedOrder.removeFirst());
+    synchronized (this) {
+      if (remembered.put(event.couponIdAt(0), batch) == null) {
+        rememberedOrder.addLast(event.couponIdAt(0));
+        if (rememberedOrder.size() > REMEMBERED_BATCHES) {
+          remembered.remove(rememberedOrder.removeFirst());
+        }
       }
     }
     return batch;
