@@ -117,9 +117,12 @@ public final class RedisIssueRateLimiter implements IssueRateLimiter {
    */
   public RedisIssueRateLimiter(RateLimitSettings settings) {
     RateLimitRule rule = settings.rule();
+    // The URI's timeout bounds the connection's handshake (HELLO, AUTH); commands have theirs from TimeoutOptions.
+    // A handshake held to the command timeout (200 ms) failed on a busy start, and the node then started fail-open
+    // instead of checking the credentials.
     RedisURI.Builder server = RedisURI.Builder.redis(settings.redisHost(), settings.redisPort())
         .withSsl(settings.redisTls())
-        .withTimeout(settings.commandTimeout());
+        .withTimeout(CONNECT_TIMEOUT);
     if (!settings.redisPassword().isEmpty()) {
       char[] password = settings.redisPassword().value().toCharArray();
       server = settings.redisUsername().isEmpty()
