@@ -53,7 +53,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>A coupon without events ({@link Unknown}) reads its terms and owner from the issuance event that issued it
  * (in the journal, asking nobody), and records them with its first change ({@link TermsRecorded} before that
  * change's event) — so it never accepts an operation for a coupon the policy did not issue to that user. A command
- * that arrives meanwhile reads the terms itself; whichever answer comes first decides, the others are decided again against the state it left.
+ * that arrives meanwhile reads the terms itself; whichever answer comes first decides, the others are decided
+ * again against the state it left.
  * A reservation first claims its id in the {@link ReservationIndex} (so that confirm and release, which carry only
  * that id, find the coupon), then is recorded if the coupon is still as it was, and ends confirmed, released, or
  * timed out: by an entity timer while the entity lives, by the {@link CouponSweeper} otherwise.
@@ -180,6 +181,10 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
+  public static PersistenceId persistenceId(long couponId) {
+    return PersistenceId.of(ENTITY_KEY.name(), Long.toString(couponId));
+  }
+
   /** {@code shard}: where the coupon asks to be passivated. */
   public static Behavior<Command> create(long couponId, TermsSource terms, ReservationClaims claims, Clock clock,
       CouponSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -201,7 +206,7 @@ public final class Coupon extends EventSourcedBehaviorWithEnforcedReplies<Coupon
 
   private Coupon(ActorContext<Command> context, TimerScheduler<Command> timers, long couponId, TermsSource termsSource,
       ReservationClaims claims, Clock clock, CouponSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-    super(PersistenceId.of(ENTITY_KEY.name(), Long.toString(couponId)), EntitySupervision.ON_JOURNAL_FAILURE);
+    super(persistenceId(couponId), EntitySupervision.ON_JOURNAL_FAILURE);
     this.shard = shard;
     this.context = context;
     this.timers = timers;

@@ -38,7 +38,7 @@ public final class RecordedTerms {
     if (known != null) {
       return CompletableFuture.completedFuture(known);
     }
-    return journal.first(Coupon.ENTITY_KEY.name() + "|" + couponId).thenApply(first -> {
+    return journal.first(Coupon.persistenceId(couponId).id()).thenApply(first -> {
       TermsRecorded recorded = first.filter(TermsRecorded.class::isInstance).map(TermsRecorded.class::cast)
           .orElseThrow(() -> new IllegalStateException("coupon " + couponId + " has no recorded terms"));
       recorded(recorded);

@@ -8,7 +8,6 @@ import couponservice.Outcome;
 import couponservice.Request;
 import couponservice.UnconfirmedWrite;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -37,7 +37,7 @@ public final class JournalAudit {
       Map<Long, Integer> perUser = new HashMap<>();
       long[] expectedNext = {1};
       boolean[] gapless = {true};
-      journal.currentEventsByPersistenceId(CouponPolicy.ENTITY_KEY.name() + "|" + policyId, 0, Long.MAX_VALUE)
+      journal.currentEventsByPersistenceId(CouponPolicy.persistenceId(policyId).id(), 0, Long.MAX_VALUE)
           .map(EventEnvelope::event)
           .runWith(Sink.foreach(event -> {
             if (event instanceof CouponPolicy.CouponsIssued issued) {
